@@ -1,0 +1,87 @@
+"""The contract of the LlamaCloud Extraction Runs API: models, operations, schemas, validation.
+
+One source of truth for the rest of the toolkit. The pydantic models follow the published
+reference field by field; the four operations are described as data in :data:`OPERATIONS`; the
+JSON Schemas and the OpenAPI 3.1 document are generated from both and committed beside this file.
+
+>>> from contracts import validate
+>>> [str(v) for v in validate({"items": [], "total": 0, "skip": 0})]
+['$.limit: required field is missing']
+"""
+
+from ._enums import (
+    ChunkMode,
+    ExtractMode,
+    ExtractModels,
+    ExtractRunStatus,
+    ExtractTarget,
+    ParseModels,
+    Priority,
+)
+from ._errors import ContractError, ContractViolation, UnknownPayloadKind
+from ._formats import is_datetime, is_uuid
+from ._models import (
+    ErrorResponse,
+    ExtractConfig,
+    ExtractRun,
+    File,
+    HTTPValidationError,
+    PaginatedExtractRunsResponse,
+    ValidationError,
+)
+from ._operations import (
+    API_PREFIX,
+    DEFAULT_BASE_URL,
+    OPERATIONS,
+    Link,
+    Operation,
+    Parameter,
+    operation,
+)
+from ._schemas import (
+    SCHEMA_NAMES,
+    build_artifacts,
+    json_schema,
+    openapi_document,
+    write_artifacts,
+)
+from ._validate import KINDS, Violation, assert_valid, detect_kind, validate
+
+__all__ = [
+    "API_PREFIX",
+    "DEFAULT_BASE_URL",
+    "KINDS",
+    "OPERATIONS",
+    "SCHEMA_NAMES",
+    "ChunkMode",
+    "ContractError",
+    "ContractViolation",
+    "ErrorResponse",
+    "ExtractConfig",
+    "ExtractMode",
+    "ExtractModels",
+    "ExtractRun",
+    "ExtractRunStatus",
+    "ExtractTarget",
+    "File",
+    "HTTPValidationError",
+    "Link",
+    "Operation",
+    "PaginatedExtractRunsResponse",
+    "Parameter",
+    "ParseModels",
+    "Priority",
+    "UnknownPayloadKind",
+    "ValidationError",
+    "Violation",
+    "assert_valid",
+    "build_artifacts",
+    "detect_kind",
+    "is_datetime",
+    "is_uuid",
+    "json_schema",
+    "openapi_document",
+    "operation",
+    "validate",
+    "write_artifacts",
+]

@@ -1,0 +1,47 @@
+"""The string formats of the contract (``uuid`` and ``date-time``), checked one way everywhere.
+
+The pydantic models, the JSON Schema format checker used by :func:`contracts.validate`, and the
+mock's request validation all call these two functions, so they can never disagree.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["is_datetime", "is_uuid"]
+
+# 8-4-4-4-12 hexadecimal digits, either case: what FastAPI's UUID parameters and the JSON Schema
+# ``uuid`` format (RFC 9562 text form) accept. Braces, URNs and the 32-digit form are rejected.
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+# ISO 8601 date and time with a ``T`` (or space) separator, optional fractional seconds and an
+# optional ``Z`` / ``+hh:mm`` offset. The official client parses these with pydantic, which also
+# accepts naive times (FastAPI emits them for naive datetimes), so they are accepted here too.
+_DATETIME = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?"
+    r"(?:[Zz]|[+-](\d{2}):?(\d{2}))?"
+)
+_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def is_uuid(value: object) -> bool:
+    """True if ``value`` is a string in the canonical hyphenated UUID form."""
+    return isinstance(value, str) and _UUID.fullmatch(value) is not None
+
+
+def is_datetime(value: object) -> bool:
+    """True if ``value`` is an ISO 8601 date-time string with real calendar values."""
+    if not isinstance(value, str):
+        return False
+    match = _DATETIME.fullmatch(value)
+    if match is None:
+        return False
+    year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
+    if not (1 <= month <= 12 and 1 <= day <= _DAYS[month - 1]):
+        return False
+    if month == 2 and day == 29 and not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
+        return False
+    if hour > 23 or minute > 59 or second > 60:
+        return False
+    off_h, off_m = match.group(7), match.group(8)
+    return off_h is None or (int(off_h) <= 23 and int(off_m) <= 59)

@@ -1,0 +1,129 @@
+"""Checking payloads (recorded responses, fixtures, user-supplied runs) against the contract.
+
+The committed JSON Schemas are the judge, with the contract's own ``uuid`` and ``date-time``
+checks; every violation is reported with its JSON path (``$.items[3].status``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError as SchemaError
+from jsonschema.exceptions import best_match
+
+from ._errors import ContractViolation, UnknownPayloadKind
+from ._formats import is_datetime, is_uuid
+from ._models import ExtractConfig
+from ._schemas import json_schema
+
+__all__ = ["KINDS", "Violation", "assert_valid", "detect_kind", "validate"]
+
+KINDS: Mapping[str, str] = {
+    "run": "ExtractRun",
+    "page": "PaginatedExtractRunsResponse",
+    "config": "ExtractConfig",
+    "file": "File",
+}
+"""Payload kinds, by the short name the command line uses, and the schema each is checked by."""
+
+_CONFIG_FIELDS = frozenset(ExtractConfig.model_fields)
+_REQUIRED = re.compile(r"'(.*)' is a required property")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One place where a payload breaks the contract."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+def _format_checker() -> FormatChecker:
+    checker = FormatChecker(formats=())
+    checker.checks("uuid")(lambda value: not isinstance(value, str) or is_uuid(value))
+    checker.checks("date-time")(lambda value: not isinstance(value, str) or is_datetime(value))
+    return checker
+
+
+@cache
+def _validator(kind: str) -> Draft202012Validator:
+    return Draft202012Validator(json_schema(KINDS[kind]), format_checker=_format_checker())
+
+
+def detect_kind(payload: Any) -> str:
+    """Tell a payload's kind (``run``, ``page``, ``config`` or ``file``) from its keys."""
+    if not isinstance(payload, dict):
+        raise UnknownPayloadKind(
+            f"a payload must be a JSON object, not {type(payload).__name__}; "
+            "name its kind to check it anyway"
+        )
+    keys = set(payload)
+    if "items" in keys:
+        return "page"
+    if keys & {"status", "extraction_agent_id", "config", "data_schema", "from_ui"}:
+        return "run"
+    if "name" in keys or keys & {"file_size", "file_type", "purpose", "expires_at"}:
+        return "file"
+    if keys <= _CONFIG_FIELDS:
+        return "config"
+    raise UnknownPayloadKind(
+        "cannot tell whether the payload is a run, a page, a config or a file from its keys "
+        f"({', '.join(sorted(keys)[:6])}); name its kind"
+    )
+
+
+def _json_path(parts: Any) -> str:
+    path = "$"
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
+def _explain(error: SchemaError) -> SchemaError:
+    # A nullable field's anyOf says only "not valid under any of the given schemas"; the branch
+    # that came closest says what is actually wrong.
+    while error.validator in ("anyOf", "oneOf") and error.context:
+        non_null = [
+            e for e in error.context if e.validator != "type" or e.validator_value != "null"
+        ]
+        error = best_match(non_null or error.context)
+    return error
+
+
+def _violations(kind: str, payload: Any) -> Iterator[Violation]:
+    for error in _validator(kind).iter_errors(payload):
+        path = list(error.absolute_path)
+        if error.validator == "required":
+            missing = _REQUIRED.fullmatch(error.message)
+            if missing is not None:
+                yield Violation(_json_path([*path, missing.group(1)]), "required field is missing")
+                continue
+        yield Violation(_json_path(path), _explain(error).message)
+
+
+def validate(payload: Any, kind: str | None = None) -> list[Violation]:
+    """Every violation of the contract in ``payload`` (empty if it is valid), path first.
+
+    ``kind`` is ``run``, ``page``, ``config`` or ``file``; left out, it is told from the keys.
+    """
+    if kind is None:
+        kind = detect_kind(payload)
+    elif kind not in KINDS:
+        raise UnknownPayloadKind(f"unknown kind {kind!r}; the kinds are: {', '.join(KINDS)}")
+    return sorted(_violations(kind, payload), key=lambda v: v.path)
+
+
+def assert_valid(payload: Any, kind: str | None = None) -> None:
+    """Raise :class:`ContractViolation` (an AssertionError) naming every violation, if any."""
+    resolved = kind if kind is not None else detect_kind(payload)
+    violations = validate(payload, resolved)
+    if violations:
+        raise ContractViolation(resolved, violations)
