@@ -13,7 +13,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 from types import ModuleType
-from typing import NoReturn, Optional
+from typing import NoReturn
 
 from ._common import UsageError
 
