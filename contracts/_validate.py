@@ -87,26 +87,49 @@ def _json_path(parts: Any) -> str:
     return path
 
 
-def _explain(error: SchemaError) -> SchemaError:
-    # A nullable field's anyOf says only "not valid under any of the given schemas"; the branch
-    # that came closest says what is actually wrong.
-    while error.validator in ("anyOf", "oneOf") and error.context:
-        non_null = [
-            e for e in error.context if e.validator != "type" or e.validator_value != "null"
-        ]
-        error = best_match(non_null or error.context)
-    return error
+def _wrong_branch(parent: SchemaError, errors: list[SchemaError]) -> bool:
+    # the value itself is not of this branch's type: it was not meant for this branch
+    here = list(parent.absolute_path)
+    return any(e.validator == "type" and list(e.absolute_path) == here for e in errors)
+
+
+def _expand(error: SchemaError) -> list[tuple[list[Any], str]]:
+    """(path, message) of each error that says what is actually wrong.
+
+    A nullable or union field fails as one ``anyOf`` error ("not valid under any of the given
+    schemas"); the branch the value was meant for (the one it has the type of) holds the real
+    errors, every one of them (a file missing its name *and* with a bad size). When it fits no
+    branch, the message names the types it could have had.
+    """
+    path = list(error.absolute_path)
+    if error.validator not in ("anyOf", "oneOf") or not error.context:
+        missing = _REQUIRED.fullmatch(error.message) if error.validator == "required" else None
+        if missing is not None:
+            return [([*path, missing.group(1)], "required field is missing")]
+        return [(path, error.message)]
+    branches: dict[Any, list[SchemaError]] = {}
+    for sub in error.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    meant = [errors for errors in branches.values() if not _wrong_branch(error, errors)]
+    if len(meant) == 1:
+        return [leaf for sub in meant[0] for leaf in _expand(sub)]
+    if not meant:
+        types: list[str] = []
+        for sub in error.context:
+            if sub.validator == "type" and list(sub.absolute_path) == path:
+                value: Any = sub.validator_value
+                for name in [value] if isinstance(value, str) else value:
+                    if name not in types:
+                        types.append(name)
+        expected = " or ".join(repr(t) for t in types)
+        return [(path, f"{error.instance!r} is not of type {expected}")]
+    return _expand(best_match(error.context))
 
 
 def _violations(kind: str, payload: Any) -> Iterator[Violation]:
     for error in _validator(kind).iter_errors(payload):
-        path = list(error.absolute_path)
-        if error.validator == "required":
-            missing = _REQUIRED.fullmatch(error.message)
-            if missing is not None:
-                yield Violation(_json_path([*path, missing.group(1)]), "required field is missing")
-                continue
-        yield Violation(_json_path(path), _explain(error).message)
+        for path, message in _expand(error):
+            yield Violation(_json_path(path), message)
 
 
 def validate(payload: Any, kind: str | None = None) -> list[Violation]:

@@ -7,7 +7,7 @@ command line do at start-up) costs next to nothing.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+import typing
 
 __all__: list[str] = []
 
@@ -15,7 +15,7 @@ __all__: list[str] = []
 _LAZY: dict[str, str] = {}
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> typing.Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'mocks' has no attribute {name!r}")

@@ -1,0 +1,180 @@
+"""``contracts.validate`` names every violation by its JSON path; the CLI reports them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import contracts
+from mocks._cli import main
+
+from .payloads import valid_page, valid_run
+
+
+def test_valid_payloads_of_each_kind() -> None:
+    run = valid_run()
+    assert contracts.validate(run) == []
+    assert contracts.validate(valid_page()) == []
+    assert contracts.validate(run["config"], "config") == []
+    assert contracts.validate(run["file"]) == []
+
+
+@pytest.mark.parametrize(
+    ("payload", "kind"),
+    [
+        (valid_page(), "page"),
+        (valid_run(), "run"),
+        (valid_run()["file"], "file"),
+        ({"extraction_mode": "FAST"}, "config"),
+        ({}, "config"),
+    ],
+)
+def test_detect_kind(payload: object, kind: str) -> None:
+    assert contracts.detect_kind(payload) == kind
+
+
+@pytest.mark.parametrize("payload", [[1, 2], {"something": "else"}, "text"])
+def test_detect_kind_refuses_what_it_cannot_tell(payload: object) -> None:
+    with pytest.raises(contracts.UnknownPayloadKind, match="kind"):
+        contracts.detect_kind(payload)
+
+
+def test_every_violation_has_its_own_path() -> None:
+    run = valid_run()
+    run["status"] = "DONE"
+    del run["file"]["name"]
+    run["file"]["file_size"] = -5
+    run["config"]["num_pages_context"] = 0
+    page = {"items": [valid_run(), run], "total": 2, "skip": 0}
+    found = {(v.path, v.message) for v in contracts.validate(page)}
+    assert found == {
+        ("$.limit", "required field is missing"),
+        ("$.items[1].status", "'DONE' is not one of ['CREATED', 'PENDING', 'SUCCESS', 'ERROR']"),
+        ("$.items[1].file.name", "required field is missing"),
+        ("$.items[1].file.file_size", "-5 is less than the minimum of 0"),
+        ("$.items[1].config.num_pages_context", "0 is less than the minimum of 1"),
+    }
+
+
+def test_wrong_type_of_a_nullable_field_names_the_types() -> None:
+    run = valid_run()
+    run["job_id"] = 7
+    assert [str(v) for v in contracts.validate(run)] == [
+        "$.job_id: 7 is not of type 'string' or 'null'"
+    ]
+
+
+def test_assert_valid_is_an_assertion_error_naming_each_place() -> None:
+    run = valid_run()
+    run["id"] = "nope"
+    with pytest.raises(AssertionError) as info:
+        contracts.assert_valid(run)
+    assert isinstance(info.value, contracts.ContractViolation)
+    assert "CONTRACT: the run payload breaks the contract in 1 place" in str(info.value)
+    assert "$.id: 'nope' is not a 'uuid'" in str(info.value)
+    contracts.assert_valid(valid_run())
+
+
+def test_unknown_kind_is_rejected() -> None:
+    with pytest.raises(contracts.UnknownPayloadKind, match="the kinds are: run, page"):
+        contracts.validate({}, "runs")
+
+
+# --- the command line -------------------------------------------------------------------------
+
+
+def _write(path: Path, payload: object) -> Path:
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    return path
+
+
+def test_cli_valid_files_exit_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run = _write(tmp_path / "run.json", valid_run())
+    page = _write(tmp_path / "page.json", valid_page())
+    assert main(["validate", str(run), str(page)]) == 0
+    out = capsys.readouterr().out
+    assert f"{run}: ok (run)" in out
+    assert f"{page}: ok (page)" in out
+
+
+def test_cli_invalid_file_exit_1_with_paths(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = valid_run()
+    run["status"] = "DONE"
+    run["created_at"] = "soon"
+    bad = _write(tmp_path / "bad.json", run)
+    assert main(["validate", str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert f"{bad}: INVALID run, 2 violation(s)" in out
+    assert "  $.created_at: 'soon' is not a 'date-time'" in out
+    assert "  $.status: 'DONE' is not one of" in out
+
+
+def test_cli_kind_flag_overrides_detection(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = _write(tmp_path / "config.json", {"extraction_mode": "FAST"})
+    assert main(["validate", "--kind", "run", str(config)]) == 1
+    assert "$.id: required field is missing" in capsys.readouterr().out
+
+
+def test_cli_jsonl_names_the_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = valid_run()
+    bad["from_ui"] = "no"
+    lines = tmp_path / "runs.jsonl"
+    lines.write_text(json.dumps(valid_run()) + "\n\n" + json.dumps(bad) + "\n", encoding="utf-8")
+    assert main(["validate", str(lines)]) == 1
+    out = capsys.readouterr().out
+    assert f"{lines}:1: ok (run)" in out
+    assert f"{lines}:3: INVALID run" in out
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "no such file"),
+        ("{not json", "not valid JSON (Expecting property name enclosed in double quotes"),
+        (b"\xff\xfe", "not UTF-8 text"),
+    ],
+)
+def test_cli_unreadable_input_exit_2_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | bytes | None, expected: str
+) -> None:
+    target = tmp_path / "recorded.json"
+    if isinstance(content, str):
+        target.write_text(content, encoding="utf-8")
+    elif isinstance(content, bytes):
+        target.write_bytes(content)
+    assert main(["validate", str(target)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"extract-contract validate: error: {target}: {expected}")
+
+
+def test_cli_undetectable_kind_asks_for_kind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    odd = _write(tmp_path / "odd.json", {"hello": "world"})
+    assert main(["validate", str(odd)]) == 2
+    assert "(use --kind)" in capsys.readouterr().err
+
+
+def test_console_script_usage_error_is_one_line_exit_2() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "mocks._cli", "validate", "--kind", "nope", "x.json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert "argument --kind: invalid choice: 'nope'" in proc.stderr
+    assert "Traceback" not in proc.stderr
