@@ -1,0 +1,336 @@
+"""The run store of the stateful mock: thread-safe, indexed, and fast to answer from.
+
+Each run is kept as its compact JSON bytes (what the mock sends, serialised once) beside a few
+index entries, so answering a get is a dict lookup and a list page is a slice:
+
+- by id: ``dict`` of lower-case id -> entry;
+- by agent and by job: a sorted ``list`` of sort keys per agent / job, kept sorted with
+  ``bisect``; a delete removes the key (``bisect`` + ``del``, a memmove), so a page costs
+  O(limit) however many runs the store holds or has deleted.
+
+**List order** (documented, stable): newest ``created_at`` first, ties by id ascending; runs
+without ``created_at`` come last, by id. ``get_run_by_job`` answers the first run of that job in
+the same order (the newest). One lock guards every read and write, so a page and its ``total``
+always agree, and a run is deleted exactly once.
+"""
+
+from __future__ import annotations
+
+import bisect
+import calendar
+import hashlib
+import json
+import re
+import threading
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+
+from contracts import validate
+
+from ._errors import InvalidRun
+
+__all__ = ["RunSource", "RunStore", "derive_seed", "derive_uuid", "dump_json"]
+
+SortKey = tuple[int, int, int, str]
+
+_DATETIME = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?"
+    r"(?:[Zz]|([+-])(\d{2}):?(\d{2}))?"
+)
+
+
+class RunSource(Protocol):
+    """What the request handler asks of its runs; :class:`RunStore` (stateful) and
+    :class:`~mocks._stateless.StatelessRuns` provide it. Ids arrive lower-case, hyphenated."""
+
+    def run_json(self, run_id: str) -> bytes | None:
+        """The run's JSON body, or None if there is no such run."""
+
+    def run_json_by_job(self, job_id: str) -> bytes | None:
+        """The JSON body of the run of this job, or None."""
+
+    def delete(self, run_id: str) -> bool:
+        """Delete the run; False if there was no such run."""
+
+    def page_json(self, agent_id: str, skip: int, limit: int) -> bytes:
+        """The JSON body of one list page: ``{"items", "total", "skip", "limit"}``."""
+
+
+def dump_json(value: Any) -> bytes:
+    """Compact, deterministic JSON bytes, as FastAPI's ``JSONResponse`` renders them."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
+def derive_seed(seed: int, *parts: object) -> int:
+    """A 64-bit seed derived from ``seed`` and ``parts`` (stable across processes)."""
+    text = ":".join(str(p) for p in (seed, *parts)).encode()
+    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big")
+
+
+def derive_uuid(seed: int, *parts: object) -> str:
+    """A version-4 UUID derived from ``seed`` and ``parts`` (stable across processes)."""
+    text = ":".join(str(p) for p in ("uuid", seed, *parts)).encode()
+    return str(uuid.UUID(bytes=hashlib.blake2b(text, digest_size=16).digest(), version=4))
+
+
+def page_json(items: Iterable[bytes], total: int, skip: int, limit: int) -> bytes:
+    """A list page's body from its items' JSON bytes, fields in the model's order."""
+    return b'{"items":[%s],"total":%d,"skip":%d,"limit":%d}' % (
+        b",".join(items),
+        total,
+        skip,
+        limit,
+    )
+
+
+def _sort_key(run: Mapping[str, Any], run_id: str) -> SortKey:
+    created = run.get("created_at")
+    match = _DATETIME.fullmatch(created) if isinstance(created, str) else None
+    if match is None:
+        return (1, 0, 0, run_id)
+    year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
+    seconds = calendar.timegm((year, month, day, hour, minute, min(second, 59), 0, 0, 0))
+    if match.group(8):  # an offset: local time minus offset is UTC
+        offset = int(match.group(9)) * 3600 + int(match.group(10)) * 60
+        seconds -= offset if match.group(8) == "+" else -offset
+    nanos = int((match.group(7) or "0").ljust(9, "0"))
+    return (0, -seconds, -nanos, run_id)
+
+
+class _Entry:
+    __slots__ = ("agent", "body", "job", "key")
+
+    def __init__(self, key: SortKey, agent: str, job: str | None, body: bytes) -> None:
+        self.key = key
+        self.agent = agent
+        self.job = job
+        self.body = body
+
+
+def _as_dict(run: Any, label: str) -> dict[str, Any]:
+    if isinstance(run, BaseModel):
+        dumped: dict[str, Any] = run.model_dump(mode="json", by_alias=True)
+        return dumped
+    if isinstance(run, Mapping):
+        return dict(run)
+    raise InvalidRun(
+        f"{label}: expected an ExtractRun (or another pydantic model) or a dict, "
+        f"got {type(run).__name__}"
+    )
+
+
+class RunStore:
+    """The runs of a stateful mock.
+
+    ``RunStore(runs)`` holds your own runs (``contracts.ExtractRun`` objects, other pydantic
+    models or dicts), each checked against the contract on the way in;
+    :meth:`seeded` makes realistic ones from a seed. Safe to share between threads.
+    """
+
+    def __init__(self, runs: Iterable[Any] = ()) -> None:
+        self._lock = threading.Lock()
+        self._by_id: dict[str, _Entry] = {}
+        self._by_agent: dict[str, list[SortKey]] = {}
+        self._by_job: dict[str, list[SortKey]] = {}
+        self.add(*runs)
+
+    @classmethod
+    def seeded(
+        cls, *, seed: int = 0, runs: int = 100, agents: int = 3, jobs: int | None = None
+    ) -> RunStore:
+        """A store of ``runs`` realistic runs spread evenly over ``agents`` agents.
+
+        Every run has a job; ``jobs=None`` gives each run its own, a number shares that many
+        jobs among the runs (round robin). The same arguments give the same runs, byte for
+        byte, in every process. Agent ids are :meth:`agents`, in order.
+        """
+        for name, value, low in (("runs", runs, 0), ("agents", agents, 1), ("jobs", jobs, 1)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                raise ValueError(f"RunStore.seeded: {name} must be a whole number, got {value!r}")
+            if value is not None and value < low:
+                raise ValueError(f"RunStore.seeded: {name} must be >= {low}, got {value}")
+        from strategies import sample
+
+        agent_ids = [derive_uuid(seed, "agent", a) for a in range(agents)]
+        job_ids = None if jobs is None else [derive_uuid(seed, "job", j) for j in range(jobs)]
+        store = cls()
+        made: list[dict[str, Any]] = []
+        for a, agent in enumerate(agent_ids):
+            count = len(range(a, runs, agents))
+            if count:
+                made.extend(
+                    sample(
+                        "run",
+                        seed=derive_seed(seed, "agent", a),
+                        count=count,
+                        extraction_agent_id=agent,
+                    )
+                )
+        # interleave so that run i belongs to agent i % agents, then give each run its job
+        ordered: list[dict[str, Any]] = []
+        starts = [sum(len(range(b, runs, agents)) for b in range(a)) for a in range(agents)]
+        for i in range(runs):
+            run = made[starts[i % agents] + i // agents]
+            run["job_id"] = (
+                derive_uuid(seed, "run-job", i) if job_ids is None else job_ids[i % len(job_ids)]
+            )
+            ordered.append(run)
+        store._insert([(run, dump_json(run)) for run in ordered])
+        store._agent_order = agent_ids
+        return store
+
+    _agent_order: list[str] | None = None
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def add(self, *runs: Any) -> list[str]:
+        """Check ``runs`` against the contract and add them all (or none); returns their ids.
+
+        Raises :class:`~mocks._errors.InvalidRun` naming the record (position and id) and every
+        field that is wrong, or an id that is already in the store or given twice.
+        """
+        checked: list[tuple[dict[str, Any], bytes]] = []
+        for position, run in enumerate(runs):
+            label = f"run #{position}"
+            as_dict = _as_dict(run, label)
+            if isinstance(as_dict.get("id"), str):
+                label += f" (id {as_dict['id']})"
+            violations = validate(as_dict, "run")
+            if violations:
+                lines = "".join(f"\n  {v}" for v in violations)
+                raise InvalidRun(f"{label} breaks the contract:{lines}")
+            checked.append((as_dict, dump_json(as_dict)))
+        return self._insert(checked, labels=True)
+
+    def _insert(
+        self, runs: list[tuple[dict[str, Any], bytes]], *, labels: bool = False
+    ) -> list[str]:
+        prepared = []
+        seen: set[str] = set()
+        for position, (run, body) in enumerate(runs):
+            run_id = run["id"].lower()
+            if run_id in seen:
+                raise InvalidRun(f"run #{position} (id {run['id']}): the id is given twice")
+            seen.add(run_id)
+            job = run.get("job_id")
+            entry = _Entry(
+                _sort_key(run, run_id),
+                run["extraction_agent_id"].lower(),
+                job.lower() if isinstance(job, str) else None,
+                body,
+            )
+            prepared.append((run_id, entry))
+        with self._lock:
+            for position, (run_id, _) in enumerate(prepared):
+                if run_id in self._by_id:
+                    raise InvalidRun(
+                        f"run #{position} (id {run_id}): a run with this id is already in the store"
+                    )
+            touched_agents: dict[str, list[SortKey]] = {}
+            touched_jobs: dict[str, list[SortKey]] = {}
+            for run_id, entry in prepared:
+                self._by_id[run_id] = entry
+                touched_agents.setdefault(entry.agent, []).append(entry.key)
+                if entry.job is not None:
+                    touched_jobs.setdefault(entry.job, []).append(entry.key)
+            _merge(self._by_agent, touched_agents)
+            _merge(self._by_job, touched_jobs)
+        return [run_id for run_id, _ in prepared]
+
+    def delete(self, run_id: str) -> bool:
+        """Delete the run ``run_id``; False if there is no such run."""
+        with self._lock:
+            entry = self._by_id.pop(run_id.lower(), None)
+            if entry is None:
+                return False
+            _remove(self._by_agent, entry.agent, entry.key)
+            if entry.job is not None:
+                _remove(self._by_job, entry.job, entry.key)
+            return True
+
+    def clear(self) -> None:
+        """Remove every run."""
+        with self._lock:
+            self._by_id.clear()
+            self._by_agent.clear()
+            self._by_job.clear()
+
+    # -- reading (what the handler asks) -----------------------------------------------------
+
+    def run_json(self, run_id: str) -> bytes | None:
+        entry = self._by_id.get(run_id)  # a single dict read needs no lock
+        return None if entry is None else entry.body
+
+    def run_json_by_job(self, job_id: str) -> bytes | None:
+        with self._lock:
+            keys = self._by_job.get(job_id)
+            return self._by_id[keys[0][3]].body if keys else None
+
+    def page_json(self, agent_id: str, skip: int, limit: int) -> bytes:
+        with self._lock:
+            keys = self._by_agent.get(agent_id, ())
+            by_id = self._by_id
+            items = [by_id[key[3]].body for key in keys[skip : skip + limit]]
+            return page_json(items, len(keys), skip, limit)
+
+    # -- reading (for tests) -----------------------------------------------------------------
+
+    def get(self, run_id: str) -> dict[str, Any] | None:
+        """A copy of the run ``run_id`` (any case), or None."""
+        body = self.run_json(run_id.lower())
+        return None if body is None else json.loads(body)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __contains__(self, run_id: object) -> bool:
+        return isinstance(run_id, str) and run_id.lower() in self._by_id
+
+    def agents(self) -> list[str]:
+        """The agents that have runs (a seeded store: in seeding order, then any others)."""
+        with self._lock:
+            present = [a for a, keys in self._by_agent.items() if keys]
+        first = [a for a in (self._agent_order or ()) if a in present]
+        return first + sorted(set(present) - set(first))
+
+    def ids(self, agent_id: str | None = None) -> list[str]:
+        """Run ids in list order: of one agent, or of every agent (agent by agent)."""
+        with self._lock:
+            agents = [agent_id.lower()] if agent_id is not None else list(self._by_agent)
+            return [key[3] for agent in agents for key in self._by_agent.get(agent, ())]
+
+    def runs(self, agent_id: str | None = None) -> list[dict[str, Any]]:
+        """Copies of the runs, in the order of :meth:`ids`."""
+        with self._lock:
+            bodies = [
+                self._by_id[key[3]].body
+                for agent in ([agent_id.lower()] if agent_id is not None else self._by_agent)
+                for key in self._by_agent.get(agent, ())
+            ]
+        return [json.loads(body) for body in bodies]
+
+    def count(self, agent_id: str) -> int:
+        """How many runs ``agent_id`` has (the ``total`` of its list pages)."""
+        with self._lock:
+            return len(self._by_agent.get(agent_id.lower(), ()))
+
+
+def _merge(index: dict[str, list[SortKey]], added: dict[str, list[SortKey]]) -> None:
+    for name, keys in added.items():
+        existing = index.setdefault(name, [])
+        if len(keys) <= 8:
+            for key in keys:
+                bisect.insort(existing, key)
+        else:
+            existing.extend(keys)
+            existing.sort()
+
+
+def _remove(index: dict[str, list[SortKey]], name: str, key: SortKey) -> None:
+    keys = index[name]
+    del keys[bisect.bisect_left(keys, key)]
+    if not keys:
+        del index[name]
