@@ -9,10 +9,48 @@ from __future__ import annotations
 import importlib
 import typing
 
-__all__: list[str] = []
+__all__: list[str] = [
+    "FAULT_KINDS",
+    "Call",
+    "CallAssertionError",
+    "Fault",
+    "Faults",
+    "Handler",
+    "InvalidFault",
+    "InvalidRun",
+    "Journal",
+    "MockAPI",
+    "MockError",
+    "Request",
+    "Response",
+    "RunSource",
+    "RunStore",
+    "StatelessRuns",
+    "UnknownName",
+    "fault_kind",
+]
 
 # public name -> private module that defines it; filled in as the pieces land
-_LAZY: dict[str, str] = {}
+_LAZY: dict[str, str] = {
+    "FAULT_KINDS": "_faults",
+    "Call": "_journal",
+    "CallAssertionError": "_errors",
+    "Fault": "_faults",
+    "Faults": "_faults",
+    "Handler": "_handler",
+    "InvalidFault": "_errors",
+    "InvalidRun": "_errors",
+    "Journal": "_journal",
+    "MockAPI": "_router",
+    "MockError": "_errors",
+    "Request": "_http",
+    "Response": "_http",
+    "RunSource": "_store",
+    "RunStore": "_store",
+    "StatelessRuns": "_stateless",
+    "UnknownName": "_errors",
+    "fault_kind": "_faults",
+}
 
 
 def __getattr__(name: str) -> typing.Any:

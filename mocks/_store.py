@@ -156,29 +156,30 @@ class RunStore:
 
         agent_ids = [derive_uuid(seed, "agent", a) for a in range(agents)]
         job_ids = None if jobs is None else [derive_uuid(seed, "job", j) for j in range(jobs)]
-        store = cls()
-        made: list[dict[str, Any]] = []
+        project = derive_uuid(seed, "project")
+        made: list[tuple[dict[str, Any], bytes]] = []
         for a, agent in enumerate(agent_ids):
-            count = len(range(a, runs, agents))
-            if count:
-                made.extend(
-                    sample(
-                        "run",
-                        seed=derive_seed(seed, "agent", a),
-                        count=count,
-                        extraction_agent_id=agent,
-                    )
-                )
-        # interleave so that run i belongs to agent i % agents, then give each run its job
-        ordered: list[dict[str, Any]] = []
-        starts = [sum(len(range(b, runs, agents)) for b in range(a)) for a in range(agents)]
-        for i in range(runs):
-            run = made[starts[i % agents] + i // agents]
-            run["job_id"] = (
-                derive_uuid(seed, "run-job", i) if job_ids is None else job_ids[i % len(job_ids)]
+            # one agent: one project, one schema and config, as a real extraction agent has
+            profile = sample("run", seed=derive_seed(seed, "profile", a))[0]
+            numbers = range(a, runs, agents)  # run i belongs to agent i % agents
+            batch = sample(
+                "run",
+                seed=derive_seed(seed, "agent", a),
+                count=len(numbers),
+                extraction_agent_id=agent,
+                project_id=project,
+                data_schema=profile["data_schema"],
+                config=profile["config"],
             )
-            ordered.append(run)
-        store._insert([(run, dump_json(run)) for run in ordered])
+            for i, run in zip(numbers, batch, strict=True):
+                run["job_id"] = (
+                    derive_uuid(seed, "run-job", i)
+                    if job_ids is None
+                    else job_ids[i % len(job_ids)]
+                )
+                made.append((run, dump_json(run)))
+        store = cls()
+        store._insert(made)
         store._agent_order = agent_ids
         return store
 

@@ -1,0 +1,206 @@
+"""The respx adapter: the mock API inside the test process, for sync and async httpx clients.
+
+:class:`MockAPI` activates respx for one base URL (the real service's by default) and answers
+every request under it with the one :class:`~mocks._handler.Handler`::
+
+    from llama_cloud import LlamaCloud
+    from mocks import MockAPI, RunStore
+
+    with MockAPI(RunStore.seeded(seed=7, runs=20)) as mock:
+        client = LlamaCloud(api_key="test")
+        agent = mock.store.agents()[0]
+        runs = list(client.extraction.runs.list(extraction_agent_id=agent))
+        mock.assert_called("list_runs", extraction_agent_id=agent)
+
+A path under the base URL that is none of the four operations gets the service's own 404
+``{"detail": "Not Found"}``, never respx's "not mocked". Requests to other hosts are left to
+respx's usual rules: ``assert_all_mocked`` (on by default) makes them fail, and routes you add
+to :attr:`MockAPI.router` (a ``respx.MockRouter``) answer them. Other active respx mocks keep
+working beside this one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+import time
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from types import TracebackType
+from typing import Any, TypeVar
+
+import httpx
+import respx
+
+from contracts import DEFAULT_BASE_URL
+
+from ._faults import Faults
+from ._handler import Handler, parse_query
+from ._http import Request, Response
+from ._store import RunSource
+
+__all__ = ["MockAPI"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_IN_ASYNC: ContextVar[bool] = ContextVar("extract_contract_in_async", default=False)
+
+
+class _Router(respx.MockRouter):
+    """respx's router, telling the side effect whether an async client is asking (so a delay
+    is awaited instead of blocking the event loop)."""
+
+    async def async_handler(self, request: httpx.Request) -> httpx.Response:
+        token = _IN_ASYNC.set(True)
+        try:
+            response: httpx.Response = await super().async_handler(request)
+            return response
+        finally:
+            _IN_ASYNC.reset(token)
+
+
+class MockAPI:
+    """The Extraction Runs API served in-process through respx.
+
+    ``MockAPI(store=None, *, base_url=contracts.DEFAULT_BASE_URL, token=None, faults=None,
+    journal_size=1000, handler=None, assert_all_mocked=True)``
+
+    ``store`` is a :class:`~mocks.RunStore` (stateful; default ``RunStore.seeded()``) or a
+    :class:`~mocks.StatelessRuns`; ``token`` requires ``Authorization: Bearer <token>``;
+    ``handler`` shares an existing :class:`~mocks.Handler` (then the other handler options must
+    be left out). Use it as a context manager (``with`` / ``async with``), as a decorator of
+    sync or async functions, or with :meth:`start` / :meth:`stop`.
+
+    Attributes: ``store``, ``faults`` (add faults: ``mock.faults.add("rate_limit", times=1)``),
+    ``journal``, ``calls(operation, **params)``, ``assert_called(...)``,
+    ``assert_not_called(...)``, ``handler``, ``router`` (the ``respx.MockRouter``), ``base_url``.
+    """
+
+    def __init__(
+        self,
+        store: RunSource | None = None,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        token: str | None = None,
+        faults: Faults | None = None,
+        journal_size: int = 1000,
+        handler: Handler | None = None,
+        assert_all_mocked: bool = True,
+    ) -> None:
+        if handler is None:
+            handler = Handler(store, faults=faults, journal_size=journal_size, token=token)
+        elif store is not None or faults is not None or token is not None:
+            raise TypeError("MockAPI: give either handler= or store/faults/token, not both")
+        self.handler = handler
+        self.store = handler.store
+        self.faults = handler.faults
+        self.journal = handler.journal
+        self.calls = self.journal.calls
+        self.assert_called = self.journal.assert_called
+        self.assert_not_called = self.journal.assert_not_called
+
+        url = httpx.URL(base_url)
+        if url.scheme not in ("http", "https") or not url.host:
+            raise ValueError(f"MockAPI: base_url must be an http(s) URL, got {base_url!r}")
+        self._origin = (url.scheme, url.host, url.port)
+        self._prefix = url.path.rstrip("/")
+        self.base_url = str(url.copy_with(path=self._prefix or "/", query=None)).rstrip("/")
+        self.router = _Router(assert_all_called=False, assert_all_mocked=assert_all_mocked)
+        self.router.route(name="extract-contract").mock(side_effect=self._side_effect)
+
+    # -- activation ---------------------------------------------------------------------------
+
+    def start(self) -> MockAPI:
+        """Start intercepting (``stop`` undoes it)."""
+        self.router.start()
+        return self
+
+    def stop(self) -> None:
+        self.router.stop(quiet=True)
+
+    def __enter__(self) -> MockAPI:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> MockAPI:
+        return self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __call__(self, func: F) -> F:
+        """Decorate a sync or async function so it runs with the mock active."""
+        if inspect.iscoroutinefunction(func):
+
+            @functools.wraps(func)
+            async def run_async(*args: Any, **kwargs: Any) -> Any:
+                async with self:
+                    return await func(*args, **kwargs)
+
+            return run_async  # type: ignore[return-value]
+
+        @functools.wraps(func)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            with self:
+                return func(*args, **kwargs)
+
+        return run  # type: ignore[return-value]
+
+    # -- the adapter --------------------------------------------------------------------------
+
+    def _side_effect(self, request: httpx.Request) -> httpx.Response | Awaitable[Any] | None:
+        url = request.url
+        if (url.scheme, url.host, url.port) != self._origin:
+            return None  # another host: respx's other routes and rules decide
+        path = url.path
+        if self._prefix:
+            if path != self._prefix and not path.startswith(self._prefix + "/"):
+                return None
+            path = path[len(self._prefix) :] or "/"
+        answer = self.handler.handle(
+            Request(request.method, path, parse_query(url.query), dict(request.headers))
+        )
+        if _IN_ASYNC.get():
+            return self._answer_async(request, answer)
+        if answer.delay:
+            time.sleep(answer.delay)
+        return self._to_httpx(request, answer)
+
+    async def _answer_async(self, request: httpx.Request, answer: Response) -> httpx.Response:
+        if answer.delay:
+            await asyncio.sleep(answer.delay)
+        return self._to_httpx(request, answer)
+
+    def _to_httpx(self, request: httpx.Request, answer: Response) -> httpx.Response:
+        if answer.disconnect == "connect_error":
+            raise httpx.ConnectError(
+                "EXTRACT-CONTRACT: connect_error fault (the mock refused the connection)",
+                request=request,
+            )
+        if answer.disconnect == "read_timeout":
+            raise httpx.ReadTimeout(
+                "EXTRACT-CONTRACT: read_timeout fault (the mock never answered)", request=request
+            )
+        headers = answer.headers
+        if answer.status == 307:
+            headers = tuple(
+                (k, str(request.url.copy_with(raw_path=(self._prefix + v).encode())))
+                if k == "location"
+                else (k, v)
+                for k, v in headers
+            )
+        body = b"" if request.method == "HEAD" else answer.body
+        return httpx.Response(answer.status, headers=headers, content=body, request=request)
