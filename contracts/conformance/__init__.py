@@ -1,0 +1,43 @@
+"""Conformance checks of a live server of the Extraction Runs API.
+
+:func:`run_conformance` runs this API's own checks (pagination walks, get after list, delete
+then 404, id and timestamp formats, runs of the agent asked for) and schemathesis's phases
+(coverage, fuzzing, stateful) with its built-in checks, against a base URL, and returns one
+:class:`ConformanceReport` (summary table, failures with curl lines, JUnit XML).
+:func:`assert_conforms` is the same for a test: it raises an ``AssertionError`` on a break.
+
+>>> from contracts.conformance import CHECKS
+>>> "pagination_walk" in CHECKS.names()
+True
+
+schemathesis is imported only when a run starts.
+"""
+
+from . import _api_checks, _response_checks  # noqa: F401  (register the checks)
+from ._errors import ConformanceError, NonConformance, ServerUnreachable, UnknownCheck
+from ._exchange import NOT_JSON, ApiSession, Exchange, Skip
+from ._registry import CHECKS, Check, CheckRegistry
+from ._report import CheckResult, ConformanceReport, Failure
+from ._run import DEFAULT_MAX_EXAMPLES, assert_conforms, run_conformance
+from ._schemathesis import SCHEMATHESIS_PHASES
+
+__all__ = [
+    "CHECKS",
+    "DEFAULT_MAX_EXAMPLES",
+    "NOT_JSON",
+    "SCHEMATHESIS_PHASES",
+    "ApiSession",
+    "Check",
+    "CheckRegistry",
+    "CheckResult",
+    "ConformanceError",
+    "ConformanceReport",
+    "Exchange",
+    "Failure",
+    "NonConformance",
+    "ServerUnreachable",
+    "Skip",
+    "UnknownCheck",
+    "assert_conforms",
+    "run_conformance",
+]

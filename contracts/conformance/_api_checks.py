@@ -1,0 +1,141 @@
+"""This API's checks that walk the server: plain functions of an :class:`ApiSession`.
+
+They run in a phase of their own, with a real HTTP client, before schemathesis's phases (so
+the server's data is as seeded). Each raises ``AssertionError`` naming what differed and the
+request that shows it, or :class:`Skip` when there is nothing to check.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from ._exchange import NOT_JSON, ApiSession, Skip, expect
+from ._registry import CHECKS
+
+__all__: list[str] = []
+
+_PAGES = 4  # a walk takes about this many pages, whatever the total
+_SAMPLE = 3  # runs per agent fetched one by one
+_WHOLE_PAGE_MAX = 1000  # the walk is compared with one page of every run up to this total
+
+
+def _diff(listed: dict[str, Any], fetched: Any) -> str:
+    if not isinstance(fetched, dict):
+        return f"the answer is not an object: {json.dumps(fetched)[:200]}"
+    keys = sorted(set(listed) | set(fetched))
+    differing = [k for k in keys if listed.get(k, NOT_JSON) != fetched.get(k, NOT_JSON)]
+    shown = ", ".join(
+        f"{k}: listed {json.dumps(listed.get(k))[:80]} vs fetched {json.dumps(fetched.get(k))[:80]}"
+        for k in differing[:3]
+    )
+    return f"{len(differing)} field(s) differ ({shown})"
+
+
+@CHECKS.api()
+def pagination_walk(session: ApiSession) -> None:
+    """Walking every page yields each run exactly once (no gap, no overlap), total stable."""
+    for agent in session.populated_agents():
+        exchange, first = session.page(agent, limit=1)
+        total = first["total"]
+        size = max(1, math.ceil(total / _PAGES))
+        seen: dict[str, int] = {}
+        skip = 0
+        while skip < total:
+            exchange, body = session.page(agent, skip=skip, limit=size)
+            if body["total"] != total:
+                raise exchange.fail(f"`total` changed from {total} to {body['total']} mid-walk")
+            if not body["items"]:
+                raise exchange.fail(
+                    f"the page at skip={skip} is empty though total={total}: runs are missing"
+                )
+            for run in body["items"]:
+                run_id = run.get("id") if isinstance(run, dict) else None
+                if run_id in seen:
+                    raise exchange.fail(
+                        f"run {run_id} is listed at skip={seen[run_id]} and again at "
+                        f"skip={skip}: the pages overlap"
+                    )
+                seen[str(run_id)] = skip
+            skip += size
+        session.counters["api.pages_walked"] += math.ceil(total / size)
+        if len(seen) != total:
+            raise exchange.fail(
+                f"walking the pages of agent {agent} gave {len(seen)} runs, but total={total}"
+            )
+        if total > _WHOLE_PAGE_MAX:
+            continue
+        whole_exchange, whole = session.page(agent, limit=total)
+        whole_ids = [run.get("id") for run in whole["items"] if isinstance(run, dict)]
+        if whole_ids != list(seen):
+            raise whole_exchange.fail(
+                f"one page of all {total} runs lists them differently from the walk, page by page"
+            )
+
+
+def _sample(session: ApiSession) -> list[dict[str, Any]]:
+    runs = []
+    for agent in session.populated_agents():
+        items = session.page(agent, limit=_SAMPLE)[1]["items"]
+        runs += [run for run in items if isinstance(run, dict)]
+    return runs
+
+
+@CHECKS.api()
+def listed_run_equals_get(session: ApiSession) -> None:
+    """A listed run fetched by its id is the same run, field for field."""
+    for listed in _sample(session):
+        exchange = session.get_run(str(listed.get("id")))
+        expect(exchange, 200, f"get of listed run {listed.get('id')}")
+        if exchange.body != listed:
+            raise exchange.fail(
+                f"the run fetched by id differs from the listed one: {_diff(listed, exchange.body)}"
+            )
+        session.counters["api.listed_runs_fetched"] += 1
+
+
+@CHECKS.api()
+def get_by_job_matches_job(session: ApiSession) -> None:
+    """Get-by-job with a listed run's job id answers a run of that job."""
+    runs = [run for run in _sample(session) if isinstance(run.get("job_id"), str)]
+    if not runs:
+        raise Skip("no listed run has a job_id")
+    for listed in runs:
+        exchange = session.get_run_by_job(listed["job_id"])
+        expect(exchange, 200, f"get-by-job of listed run {listed.get('id')}")
+        job = exchange.body.get("job_id") if isinstance(exchange.body, dict) else None
+        if job != listed["job_id"]:
+            raise exchange.fail(f"asked for job {listed['job_id']}, got a run of job {job!r}")
+        session.counters["api.jobs_fetched"] += 1
+
+
+@CHECKS.api(needs_state=True)
+def delete_then_gone(session: ApiSession) -> None:
+    """After a delete: get and get-by-job are 404, the run leaves the list, total drops by 1,
+    and a second delete is 404."""
+    agent = session.populated_agents()[0]
+    total = session.page(agent, limit=1)[1]["total"]
+    last = session.page(agent, skip=total - 1, limit=1)[1]["items"]
+    if not last or not isinstance(last[0], dict):
+        raise Skip(f"agent {agent} lists no run at skip={total - 1}")
+    run = last[0]
+    run_id, job_id = str(run.get("id")), run.get("job_id")
+    expect(session.delete_run(run_id), 200, f"delete of listed run {run_id}")
+    session.counters["api.deleted"] += 1
+    expect(session.get_run(run_id), 404, f"get of deleted run {run_id}")
+    session.counters["api.delete_then_get"] += 1
+    if isinstance(job_id, str):
+        by_job = session.get_run_by_job(job_id)
+        if by_job.status != 404:
+            other = by_job.body.get("id") if isinstance(by_job.body, dict) else None
+            if other == run_id:  # another run of the same job may still be there
+                raise by_job.fail(f"get-by-job still answers deleted run {run_id}")
+        session.counters["api.delete_then_get_by_job"] += 1
+    after_exchange, after = session.page(agent, limit=total)
+    ids = [item.get("id") for item in after["items"] if isinstance(item, dict)]
+    if run_id in ids:
+        raise after_exchange.fail(f"deleted run {run_id} is still listed")
+    if after["total"] != total - 1:
+        raise after_exchange.fail(f"total is {after['total']} after a delete, not {total - 1}")
+    expect(session.delete_run(run_id), 404, f"second delete of run {run_id}")

@@ -1,0 +1,196 @@
+"""What a check looks at: one request and its answer (:class:`Exchange`), and the client that
+the API phase walks the server with (:class:`ApiSession`).
+
+Both drivers build the same :class:`Exchange`, so a response check is one plain function
+whether schemathesis or the API phase sent the request.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .._operations import OPERATIONS, Operation, operation
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["NOT_JSON", "ApiSession", "Exchange", "ExchangeFailure", "Skip", "operation_for"]
+
+NOT_JSON: Any = object()
+"""The ``body`` of an answer that is not JSON."""
+
+_INT = re.compile(r"[+-]?\d+")
+_SECRET_HEADERS = frozenset({"authorization", "cookie", "x-api-key"})
+
+
+class ExchangeFailure(AssertionError):
+    """A check failed on one exchange; ``curl`` repeats its request (empty if unknown)."""
+
+    def __init__(self, message: str, curl: str = "") -> None:
+        super().__init__(message)
+        self.curl = curl
+
+
+class Skip(Exception):
+    """Raised by an API check that has nothing to check (the message says why)."""
+
+
+def operation_for(method: str, path_template: str) -> Operation | None:
+    """The contract's operation for a method and an OpenAPI path template, if there is one."""
+    for op in OPERATIONS:
+        if op.method == method.upper() and op.path == path_template:
+            return op
+    return None
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request to one of the four operations and the server's answer.
+
+    ``query`` holds each query parameter's value as sent (the last one if repeated, as FastAPI
+    reads it); ``body`` is the parsed JSON answer, or :data:`NOT_JSON`.
+    """
+
+    operation: Operation
+    path_params: Mapping[str, str]
+    query: Mapping[str, str]
+    status: int
+    body: Any
+    curl: str = ""
+
+    def int_param(self, name: str) -> int | None:
+        """An integer query parameter as the server should read it (its default if absent);
+        None when the value sent is not a valid one (then the request was invalid)."""
+        param = next(p for p in self.operation.query_parameters if p.name == name)
+        if name not in self.query:
+            return param.default
+        text = self.query[name]
+        if not _INT.fullmatch(text):
+            return None
+        value = int(text)
+        if param.minimum is not None and value < param.minimum:
+            return None
+        return value
+
+    def runs(self) -> Iterator[tuple[str, Any]]:
+        """(JSON path, run) for every run in a 200 answer of a list, get or get-by-job."""
+        if self.status != 200 or not isinstance(self.body, dict):
+            return
+        if self.operation.name == "list_runs":
+            items = self.body.get("items")
+            if isinstance(items, list):
+                for index, item in enumerate(items):
+                    yield f"$.items[{index}]", item
+        elif self.operation.name in ("get_run", "get_run_by_job"):
+            yield "$", self.body
+
+    def fail(self, message: str) -> ExchangeFailure:
+        """An AssertionError saying what is wrong with this exchange, carrying its curl line."""
+        path = self.operation.path.format(**self.path_params) if self.path_params else None
+        where = f"{self.operation.method} {path or self.operation.path} answered {self.status}"
+        return ExchangeFailure(f"{message} ({where})", self.curl)
+
+
+def _curl(request: httpx.Request) -> str:
+    parts = ["curl", "-X", request.method, shlex.quote(str(request.url))]
+    for name, value in request.headers.items():
+        if name.lower() in {"host", "accept-encoding", "connection", "user-agent", "accept"}:
+            continue
+        shown = "[Filtered]" if name.lower() in _SECRET_HEADERS else value
+        parts += ["-H", shlex.quote(f"{name}: {shown}")]
+    return " ".join(parts)
+
+
+@dataclass
+class ApiSession:
+    """A real HTTP client on the server under test, for the API checks.
+
+    Every answer goes through ``on_exchange`` (which runs the response checks on it) and is
+    counted in ``counters`` by operation and status.
+    """
+
+    client: httpx.Client
+    agent_ids: tuple[str, ...]
+    on_exchange: Callable[[Exchange], None] = lambda exchange: None
+    counters: Counter[str] = field(default_factory=Counter)
+    _populated: list[str] | None = field(default=None, init=False)
+
+    def call(
+        self,
+        name: str,
+        *,
+        path: Mapping[str, str] | None = None,
+        query: Mapping[str, str | int] | None = None,
+    ) -> Exchange:
+        """Send one request to the operation called ``name``; returns the exchange."""
+        op = operation(name)
+        path_params = dict(path or {})
+        url = op.path.format(**path_params)
+        sent = {key: str(value) for key, value in (query or {}).items()}
+        response = self.client.request(op.method, url, params=sent)
+        try:
+            body = response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            body = NOT_JSON
+        exchange = Exchange(
+            op, path_params, sent, response.status_code, body, _curl(response.request)
+        )
+        self.counters[f"api.{name}.{response.status_code}"] += 1
+        self.on_exchange(exchange)
+        return exchange
+
+    def list_runs(self, agent: str, *, skip: int = 0, limit: int | None = None) -> Exchange:
+        query: dict[str, str | int] = {"extraction_agent_id": agent, "skip": skip}
+        if limit is not None:
+            query["limit"] = limit
+        return self.call("list_runs", query=query)
+
+    def get_run(self, run_id: str) -> Exchange:
+        return self.call("get_run", path={"run_id": run_id})
+
+    def get_run_by_job(self, job_id: str) -> Exchange:
+        return self.call("get_run_by_job", path={"job_id": job_id})
+
+    def delete_run(self, run_id: str) -> Exchange:
+        return self.call("delete_run", path={"run_id": run_id})
+
+    def page(
+        self, agent: str, *, skip: int = 0, limit: int | None = None
+    ) -> tuple[Exchange, dict[str, Any]]:
+        """A list page that must be a 200 with ``items`` and ``total``, else an AssertionError."""
+        exchange = self.list_runs(agent, skip=skip, limit=limit)
+        expect(exchange, 200)
+        body = exchange.body
+        if not (
+            isinstance(body, dict)
+            and isinstance(body.get("items"), list)
+            and isinstance(body.get("total"), int)
+        ):
+            raise exchange.fail("the list page has no `items` list or no integer `total`")
+        return exchange, body
+
+    def populated_agents(self) -> list[str]:
+        """The agents (of ``agent_ids``) that have at least one run; Skip if none has."""
+        if self._populated is None:
+            self._populated = [a for a in self.agent_ids if self.page(a, limit=1)[1]["total"] > 0]
+        if not self._populated:
+            raise Skip(
+                "no runs are listed for the agent id(s) tried "
+                f"({', '.join(self.agent_ids)}); name an agent that has runs "
+                "(--agent-id / agent_ids=)"
+            )
+        return self._populated
+
+
+def expect(exchange: Exchange, status: int, what: str = "") -> None:
+    """Fail unless the exchange answered ``status``."""
+    if exchange.status != status:
+        shown = json.dumps(exchange.body)[:160] if exchange.body is not NOT_JSON else "(not JSON)"
+        lead = f"{what}: " if what else ""
+        raise exchange.fail(f"{lead}expected HTTP {status}, got {exchange.status}: {shown}")

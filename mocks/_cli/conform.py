@@ -1,0 +1,277 @@
+"""``extract-contract conform``: check a live server of the API against the contract."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from ._common import UsageError, non_negative_int, positive_int
+
+if TYPE_CHECKING:
+    from contracts.conformance import ConformanceReport
+
+NAME = "conform"
+HELP = (
+    "Check a live server of the Extraction Runs API against the contract: schemathesis "
+    "(coverage, fuzzing and stateful phases, all its applicable checks) plus this API's own "
+    "checks (pagination, get after list, delete then 404, id formats, agent of each run). "
+    "Exit 0 conforms, 1 contract violations, 2 usage or connection error."
+)
+
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_REPORT_FORMATS = ("junit",)
+_EMBEDDED_RUNS = 60
+_EMBEDDED_AGENTS = 3
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    target = parser.add_argument_group("server")
+    target.add_argument("--base-url", metavar="URL", help="the server to check")
+    target.add_argument(
+        "--embedded",
+        action="store_true",
+        help="start the bundled mock server on a free loopback port and check it",
+    )
+    target.add_argument(
+        "--agent-id",
+        action="append",
+        default=[],
+        metavar="UUID",
+        help="an extraction agent that has runs on the server (repeatable); the API checks and "
+        "the stateful phase list its runs (with --embedded: the mock's agents)",
+    )
+    target.add_argument(
+        "--stateless",
+        action="store_true",
+        help="the server does not remember deletes: skip the checks that need one that does "
+        "(with --embedded: run the mock in stateless mode)",
+    )
+    target.add_argument(
+        "--header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="a header for every request, e.g. 'Authorization: Bearer TOKEN' (repeatable)",
+    )
+    run = parser.add_argument_group("run")
+    run.add_argument(
+        "--checks",
+        action="append",
+        default=[],
+        metavar="NAME[,NAME...]",
+        help="run only these checks (repeatable; 'all' adds the opt-in ones; default: every "
+        "check not marked opt-in; see --list-checks)",
+    )
+    run.add_argument(
+        "--list-checks", action="store_true", help="list every check and what it checks, then exit"
+    )
+    run.add_argument(
+        "--phases",
+        metavar="PHASE[,PHASE...]",
+        help="schemathesis phases to run (default: examples,coverage,fuzzing,stateful)",
+    )
+    run.add_argument(
+        "--max-examples",
+        type=positive_int,
+        metavar="N",
+        help="examples per operation and phase (default: 100)",
+    )
+    run.add_argument("--seed", type=non_negative_int, metavar="N", help="seed (default: random)")
+    run.add_argument(
+        "--workers", type=positive_int, default=1, metavar="N", help="concurrent workers"
+    )
+    run.add_argument(
+        "--timeout", type=float, default=10.0, metavar="SECONDS", help="per-request timeout"
+    )
+    out = parser.add_argument_group("output")
+    out.add_argument(
+        "--report",
+        action="append",
+        default=[],
+        metavar="junit=PATH",
+        help="also write a report; the one format is junit (JUnit XML)",
+    )
+    out.add_argument("--quiet", "-q", action="store_true", help="no progress, only the summary")
+
+
+def _headers(values: list[str]) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for value in values:
+        name, sep, rest = value.partition(":")
+        if not sep or not _TOKEN.fullmatch(name.strip()) or name != name.strip():
+            raise UsageError(f"--header {value!r}: expected 'Name: value'")
+        headers[name] = rest.strip()
+    return headers
+
+
+def _reports(values: list[str]) -> dict[str, Path]:
+    reports: dict[str, Path] = {}
+    for value in values:
+        kind, sep, path = value.partition("=")
+        if not sep or not path:
+            raise UsageError(f"--report {value!r}: expected FORMAT=PATH, e.g. junit=report.xml")
+        if kind not in _REPORT_FORMATS:
+            known = ", ".join(_REPORT_FORMATS)
+            raise UsageError(f"--report {value!r}: unknown format {kind!r} (known: {known})")
+        target = Path(path)
+        parent = target.parent if str(target.parent) else Path(".")
+        if target.is_dir():
+            raise UsageError(f"--report {value!r}: {path} is a directory")
+        if not parent.is_dir():
+            raise UsageError(f"--report {value!r}: the directory {parent} does not exist")
+        reports[kind] = target
+    return reports
+
+
+def _split(values: list[str]) -> list[str]:
+    return [name.strip() for value in values for name in value.split(",") if name.strip()]
+
+
+def _list_checks(out: TextIO) -> int:
+    from contracts.conformance import CHECKS
+
+    width = max(len(name) for name in CHECKS.names())
+    for check in CHECKS:
+        notes = [
+            note
+            for note, on in (
+                ("needs a stateful server", check.needs_state),
+                ("opt-in", not check.default),
+            )
+            if on
+        ]
+        note = f" [{', '.join(notes)}]" if notes else ""
+        print(f"{check.name.ljust(width)}  {check.kind:<12}  {check.description}{note}", file=out)
+    return 0
+
+
+class _Progress:
+    """Prints one line per phase event; scenarios without a label are dots on one line."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.dots = False
+
+    def __call__(self, phase: str, message: str) -> None:
+        if message == ".":
+            if not self.dots:
+                print(f"  {phase:<9} ", end="", file=self.out)
+            self.dots = True
+            print(".", end="", file=self.out, flush=True)
+            return
+        if self.dots:
+            print(file=self.out)
+            self.dots = False
+        print(f"  {phase:<9} {message}", file=self.out, flush=True)
+
+
+@contextmanager
+def _embedded(seed: int, *, stateless: bool) -> Iterator[tuple[str, list[str]]]:
+    """Serve the bundled mock on a free port; yields (base URL, agent ids with runs)."""
+    from mocks._asgi import create_app
+    from mocks._handler import Handler
+    from mocks._live import serve_in_thread
+
+    source: Any
+    if stateless:
+        from mocks._stateless import StatelessRuns
+
+        source = StatelessRuns(seed=seed)
+        agents = [str(source.agents()[0])] if hasattr(source, "agents") else []
+    else:
+        from mocks._store import RunStore
+
+        source = RunStore.seeded(seed=seed, runs=_EMBEDDED_RUNS, agents=_EMBEDDED_AGENTS)
+        agents = list(source.agents())
+    with serve_in_thread(create_app(Handler(source).handle), log_level="error") as url:
+        yield url, agents
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.list_checks:
+        return _list_checks(sys.stdout)
+    if args.embedded and args.base_url:
+        raise UsageError("--base-url and --embedded: give one of them, not both")
+    if not args.embedded and not args.base_url:
+        raise UsageError("--base-url URL: the server to check is missing (or use --embedded)")
+    headers = _headers(args.header)
+    reports = _reports(args.report)
+    if args.timeout <= 0:
+        raise UsageError(f"--timeout {args.timeout}: expected a number of seconds > 0")
+
+    import random
+
+    from contracts import is_uuid
+    from contracts.conformance import (
+        CHECKS,
+        DEFAULT_MAX_EXAMPLES,
+        SCHEMATHESIS_PHASES,
+        ServerUnreachable,
+        UnknownCheck,
+    )
+
+    try:
+        checks = [check.name for check in CHECKS.select(_split(args.checks) or None)]
+    except UnknownCheck as exc:
+        raise UsageError(f"--checks: {exc}") from None
+    phases = _split([args.phases]) if args.phases is not None else list(SCHEMATHESIS_PHASES)
+    unknown = [p for p in phases if p not in SCHEMATHESIS_PHASES]
+    if unknown:
+        known = ",".join(SCHEMATHESIS_PHASES)
+        raise UsageError(f"--phases: unknown phase {unknown[0]!r} (known: {known})")
+    for agent in args.agent_id:
+        if not is_uuid(agent):
+            raise UsageError(f"--agent-id {agent!r}: not a UUID")
+    seed = args.seed if args.seed is not None else random.randrange(2**32)
+    progress = None if args.quiet else _Progress(sys.stderr)
+    options: dict[str, Any] = {
+        "checks": checks,
+        "max_examples": args.max_examples or DEFAULT_MAX_EXAMPLES,
+        "seed": seed,
+        "workers": args.workers,
+        "headers": headers,
+        "junit_path": reports.get("junit"),
+        "stateless": args.stateless,
+        "phases": phases,
+        "timeout": args.timeout,
+        "progress": progress,
+    }
+    try:
+        if args.embedded:
+            with _embedded(seed, stateless=args.stateless) as (url, agents):
+                _say(progress, f"embedded mock server at {url}")
+                report = _conform(url, options, [*args.agent_id, *agents])
+        else:
+            report = _conform(args.base_url, options, args.agent_id)
+    except ServerUnreachable as exc:
+        raise UsageError(
+            f"--base-url {exc.base_url}: cannot reach the server ({exc.reason})"
+        ) from None
+    _print_report(report, reports)
+    return 0 if report.ok else 1
+
+
+def _say(progress: _Progress | None, message: str) -> None:
+    if progress is not None:
+        progress("server", message)
+
+
+def _conform(url: str, options: dict[str, Any], agents: list[str]) -> ConformanceReport:
+    from contracts.conformance import run_conformance
+
+    return run_conformance(url, agent_ids=agents, **options)
+
+
+def _print_report(report: ConformanceReport, reports: dict[str, Path]) -> None:
+    print()
+    print(report.summary_table())
+    if not report.ok:
+        print()
+        print(report.failure_text())
+    for kind, path in reports.items():
+        print(f"{kind} report written to {path}")

@@ -1,0 +1,262 @@
+"""Small ASGI servers of the four endpoints, for the conformance tests.
+
+:class:`ReferenceApp` is a correct server over an in-memory store (FastAPI-shaped 422s, 404s,
+405 with ``Allow``). Each ``Broken*`` subclass overrides ONE method to break ONE rule of the
+contract, so a test can show that the conformance run catches exactly that fault.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import threading
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import parse_qsl
+
+from contracts import API_PREFIX, is_uuid
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+_INT = re.compile(r"[+-]?\d+")
+_STATUSES = ("PENDING", "SUCCESS", "ERROR")
+
+
+def _uuid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+class _Invalid(Exception):
+    def __init__(self, loc: tuple[str, str], kind: str, msg: str, value: object) -> None:
+        self.error = {"type": kind, "loc": list(loc), "msg": msg, "input": value}
+
+
+class ReferenceApp:
+    """A correct, stateful server of the Extraction Runs API (a few agents, a few runs each)."""
+
+    def __init__(self, *, agents: int = 3, runs_per_agent: int = 7, seed: int = 0) -> None:
+        rng = random.Random(seed)
+        self.agent_ids = [_uuid(rng) for _ in range(agents)]
+        self.project_id = _uuid(rng)
+        self.runs: dict[str, dict[str, Any]] = {}
+        for agent in self.agent_ids:
+            for number in range(runs_per_agent):
+                run = self.make_run(rng, agent, number)
+                self.runs[run["id"]] = run
+        self.lock = threading.Lock()
+
+    # --- the data -------------------------------------------------------------------------
+    def make_run(self, rng: random.Random, agent: str, number: int) -> dict[str, Any]:
+        status = _STATUSES[number % len(_STATUSES)]
+        stamp = f"2025-03-{1 + number % 28:02d}T10:{number % 60:02d}:00Z"
+        return {
+            "id": _uuid(rng),
+            "config": {"extraction_mode": "BALANCED"},
+            "data_schema": {"type": "object", "properties": {"total": {"type": "number"}}},
+            "extraction_agent_id": agent,
+            "from_ui": number % 2 == 0,
+            "project_id": self.project_id,
+            "status": status,
+            "created_at": stamp,
+            "updated_at": stamp,
+            "data": {"total": number} if status == "SUCCESS" else None,
+            "error": "the file could not be parsed" if status == "ERROR" else None,
+            "job_id": _uuid(rng),
+            "file_id": _uuid(rng),
+        }
+
+    def run_body(self, run: dict[str, Any]) -> dict[str, Any]:
+        """A run as the server answers it."""
+        return run
+
+    def page(self, agent: str, skip: int, limit: int) -> dict[str, Any]:
+        """The list page of ``agent``'s runs."""
+        with self.lock:
+            runs = [r for r in self.runs.values() if r["extraction_agent_id"] == agent]
+        items = [self.run_body(r) for r in runs[skip : skip + limit]]
+        return {"items": items, "total": len(runs), "skip": skip, "limit": limit}
+
+    def find(self, run_id: str) -> dict[str, Any] | None:
+        with self.lock:
+            return self.runs.get(run_id)
+
+    def find_by_job(self, job_id: str) -> dict[str, Any] | None:
+        with self.lock:
+            return next((r for r in self.runs.values() if r["job_id"] == job_id), None)
+
+    def delete(self, run_id: str) -> bool:
+        """Delete a run; False if there was none."""
+        with self.lock:
+            return self.runs.pop(run_id, None) is not None
+
+    # --- request parsing ------------------------------------------------------------------
+    def query_uuid(self, query: dict[str, str], name: str, *, required: bool) -> str | None:
+        if name not in query:
+            if required:
+                raise _Invalid(("query", name), "missing", "Field required", None)
+            return None
+        return self.parse_uuid(("query", name), query[name])
+
+    def parse_uuid(self, loc: tuple[str, str], value: str) -> str:
+        if not is_uuid(value):
+            raise _Invalid(loc, "uuid_parsing", "Input should be a valid UUID", value)
+        return value.lower()
+
+    def query_int(self, query: dict[str, str], name: str, default: int) -> int:
+        if name not in query:
+            return default
+        text = query[name]
+        if not _INT.fullmatch(text):
+            msg = "Input should be a valid integer, unable to parse string as an integer"
+            raise _Invalid(("query", name), "int_parsing", msg, text)
+        value = int(text)
+        if value < 0:
+            msg = "Input should be greater than or equal to 0"
+            raise _Invalid(("query", name), "greater_than_equal", msg, text)
+        return value
+
+    # --- routing --------------------------------------------------------------------------
+    def route(self, method: str, path: str, query: dict[str, str]) -> tuple[int, Any, list[str]]:
+        """(status, body, allowed methods) for one request."""
+        if path == API_PREFIX:
+            allowed = ["GET"]
+            if method != "GET":
+                return 405, {"detail": "Method Not Allowed"}, allowed
+            return (*self.list_runs(query), allowed)
+        prefix = API_PREFIX + "/"
+        if not path.startswith(prefix) or "/" in path[len(prefix) :].removeprefix("by-job/"):
+            return 404, {"detail": "Not Found"}, []
+        rest = path[len(prefix) :]
+        if rest.startswith("by-job/"):
+            if method != "GET":
+                return 405, {"detail": "Method Not Allowed"}, ["GET"]
+            job_id = rest[len("by-job/") :]
+            return (*self.get_run_by_job(job_id, query), ["GET"])
+        if method not in ("GET", "DELETE"):
+            return 405, {"detail": "Method Not Allowed"}, ["GET", "DELETE"]
+        if method == "GET":
+            return (*self.get_run(rest, query), ["GET", "DELETE"])
+        return (*self.delete_run(rest, query), ["GET", "DELETE"])
+
+    def scope_params(self, query: dict[str, str]) -> None:
+        self.query_uuid(query, "project_id", required=False)
+        self.query_uuid(query, "organization_id", required=False)
+
+    def list_runs(self, query: dict[str, str]) -> tuple[int, Any]:
+        errors = []
+        values: dict[str, Any] = {}
+        for name, parse in (
+            (
+                "extraction_agent_id",
+                lambda: self.query_uuid(query, "extraction_agent_id", required=True),
+            ),
+            ("skip", lambda: self.query_int(query, "skip", 0)),
+            ("limit", lambda: self.query_int(query, "limit", 50)),
+        ):
+            try:
+                values[name] = parse()
+            except _Invalid as exc:
+                errors.append(exc.error)
+        if errors:
+            return 422, {"detail": errors}
+        return 200, self.page(values["extraction_agent_id"], values["skip"], values["limit"])
+
+    def get_run(self, run_id: str, query: dict[str, str]) -> tuple[int, Any]:
+        run_id = self.parse_uuid(("path", "run_id"), run_id)
+        self.scope_params(query)
+        run = self.find(run_id)
+        if run is None:
+            return 404, {"detail": "Extraction run not found"}
+        return 200, self.run_body(run)
+
+    def get_run_by_job(self, job_id: str, query: dict[str, str]) -> tuple[int, Any]:
+        job_id = self.parse_uuid(("path", "job_id"), job_id)
+        self.scope_params(query)
+        run = self.find_by_job(job_id)
+        if run is None:
+            return 404, {"detail": "Extraction run not found for job"}
+        return 200, self.run_body(run)
+
+    def delete_run(self, run_id: str, query: dict[str, str]) -> tuple[int, Any]:
+        run_id = self.parse_uuid(("path", "run_id"), run_id)
+        self.scope_params(query)
+        if not self.delete(run_id):
+            return 404, {"detail": "Extraction run not found"}
+        return 200, {}
+
+    # --- ASGI -----------------------------------------------------------------------------
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        assert scope["type"] == "http"
+        pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+        query = dict(pairs)  # the last value of a repeated parameter wins, as in FastAPI
+        try:
+            status, body, allowed = self.route(scope["method"], scope["path"], query)
+        except _Invalid as exc:
+            status, body, allowed = 422, {"detail": [exc.error]}, []
+        headers = [(b"content-type", b"application/json")]
+        if status == 405:
+            headers.append((b"allow", ", ".join(allowed).encode()))
+        payload = json.dumps(body).encode()
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": payload})
+
+
+class BrokenStatusEnum(ReferenceApp):
+    """Fault: runs carry a status outside the enum (``DONE``)."""
+
+    def run_body(self, run: dict[str, Any]) -> dict[str, Any]:
+        return {**run, "status": "DONE"} if run["status"] == "SUCCESS" else run
+
+
+class BrokenIgnoresLimit(ReferenceApp):
+    """Fault: a page returns every run, whatever ``limit`` says (but echoes ``limit``)."""
+
+    def page(self, agent: str, skip: int, limit: int) -> dict[str, Any]:
+        page = super().page(agent, skip, 10**6)
+        return {**page, "limit": limit}
+
+
+class BrokenMissingTotal(ReferenceApp):
+    """Fault: the list page has no ``total``."""
+
+    def page(self, agent: str, skip: int, limit: int) -> dict[str, Any]:
+        page = super().page(agent, skip, limit)
+        del page["total"]
+        return page
+
+
+class BrokenServerError(ReferenceApp):
+    """Fault: a 500 for a large ``skip``."""
+
+    def route(self, method: str, path: str, query: dict[str, str]) -> tuple[int, Any, list[str]]:
+        skip = query.get("skip", "")
+        if path == API_PREFIX and _INT.fullmatch(skip) and int(skip) > 1000:
+            return 500, {"detail": "Internal Server Error"}, []
+        return super().route(method, path, query)
+
+
+class BrokenDeleteKeeps(ReferenceApp):
+    """Fault: delete answers 200 but the run stays."""
+
+    def delete(self, run_id: str) -> bool:
+        return self.find(run_id) is not None
+
+
+class BrokenNonUuidId(ReferenceApp):
+    """Fault: run ids are not UUIDs (``run-<hex>``), though get by that id still works."""
+
+    def run_body(self, run: dict[str, Any]) -> dict[str, Any]:
+        return {**run, "id": "run-" + run["id"].replace("-", "")[:12]}
+
+
+class BrokenAcceptsBadAgent(ReferenceApp):
+    """Fault: a malformed ``extraction_agent_id`` gets a 200 (an empty page), not a 422."""
+
+    def query_uuid(self, query: dict[str, str], name: str, *, required: bool) -> str | None:
+        if name == "extraction_agent_id" and name in query and not is_uuid(query[name]):
+            return query[name]
+        return super().query_uuid(query, name, required=required)
