@@ -1,0 +1,39 @@
+"""Errors raised by ``strategies``.
+
+StrategiesError              base of every error this package raises
+ ├── UnsupportedSchema       a JSON Schema uses a keyword (or a format) that the schema
+ │                           compiler cannot generate values for; names the keyword and where
+ └── BadArgument             :func:`strategies.sample` or the corpus writer got an unknown kind,
+                             an unknown field, or a value of the wrong sort
+
+Hypothesis strategies never raise these at definition time: a bad argument is reported as
+``hypothesis.errors.InvalidArgument`` (with the same message) when the first value is drawn,
+as Hypothesis's own API style asks.
+"""
+
+from __future__ import annotations
+
+__all__ = ["BadArgument", "StrategiesError", "UnsupportedSchema"]
+
+
+class StrategiesError(Exception):
+    """Base class of every error raised by ``strategies``."""
+
+
+class UnsupportedSchema(StrategiesError, ValueError):
+    """A JSON Schema uses a keyword the compiler cannot generate from; ``keyword`` names it."""
+
+    def __init__(self, keyword: str, where: str, detail: str = "") -> None:
+        self.keyword = keyword
+        self.where = where
+        extra = f" ({detail})" if detail else ""
+        super().__init__(
+            f"STRATEGIES: cannot generate values for the JSON Schema keyword {keyword!r} at "
+            f"{where}{extra}; supported are type, properties, required, additionalProperties, "
+            "items, enum, const, anyOf, $ref (local), min/max length, items and bounds, and the "
+            "formats uuid, date-time, date, time and email"
+        )
+
+
+class BadArgument(StrategiesError, ValueError):
+    """An argument that cannot be used: an unknown kind or field, a value of the wrong sort."""

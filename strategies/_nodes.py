@@ -1,0 +1,236 @@
+"""The generation plan: a small tree of nodes that a JSON Schema compiles into.
+
+One plan, two interpreters: :mod:`._sample` turns a node into a fast function over
+``random.Random`` (seeded generation for the mocks and fixtures), :mod:`._hyp` turns the same
+node into a Hypothesis strategy (property tests, with shrinking). Nodes compare by identity, so
+each interpreter caches its result on the node itself.
+
+Every node generates JSON-ready values only: ``dict`` (string keys), ``list``, ``str``, ``int``,
+``float`` (finite), ``bool`` and ``None``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+__all__ = [
+    "AnyOf",
+    "ArrayOf",
+    "Boolean",
+    "Choice",
+    "Const",
+    "Custom",
+    "Derived",
+    "Draw",
+    "Format",
+    "Integer",
+    "Json",
+    "Node",
+    "Number",
+    "Record",
+    "Text",
+    "canonical",
+    "copy_json",
+]
+
+
+class Draw(Protocol):
+    """Draws one value of a node (backed by a seeded random stream or by Hypothesis)."""
+
+    def __call__(self, node: Node) -> Any: ...
+
+
+class Node:
+    """Base of every plan node; the interpreters keep their compiled form in ``_cache``."""
+
+    __slots__ = ("_cache",)
+
+    def __init__(self) -> None:
+        self._cache: dict[str, Any] = {}
+
+
+class Const(Node):
+    """Always ``value`` (a JSON value; containers are copied on every draw)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        super().__init__()
+        self.value = value
+
+
+class Choice(Node):
+    """One of ``values`` (JSON values), shrinking towards the first."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: Sequence[Any]) -> None:
+        super().__init__()
+        if not values:
+            raise ValueError("Choice needs at least one value")
+        self.values = tuple(values)
+
+
+class Boolean(Node):
+    """``True`` or ``False``."""
+
+    __slots__ = ()
+
+
+class Integer(Node):
+    """A whole number in ``[lo, hi]`` (either bound may be open: ``None``)."""
+
+    __slots__ = ("hi", "lo")
+
+    def __init__(self, lo: int | None = None, hi: int | None = None) -> None:
+        super().__init__()
+        self.lo, self.hi = lo, hi
+
+
+class Number(Node):
+    """A finite float in ``[lo, hi]``; ``places`` rounds it (realistic money, scores)."""
+
+    __slots__ = ("hi", "lo", "places")
+
+    def __init__(
+        self, lo: float | None = None, hi: float | None = None, *, places: int | None = None
+    ) -> None:
+        super().__init__()
+        self.lo, self.hi, self.places = lo, hi, places
+
+
+class Text(Node):
+    """A string of ``min_size`` to ``max_size`` characters.
+
+    ``style`` is ``"any"`` (all of Unicode but surrogates: schema-wide) or ``"words"`` (a few
+    English words: realistic), padded or cut to fit the size bounds either way.
+    """
+
+    __slots__ = ("max_size", "min_size", "style")
+
+    def __init__(self, min_size: int = 0, max_size: int | None = None, style: str = "any") -> None:
+        super().__init__()
+        self.min_size, self.max_size, self.style = min_size, max_size, style
+
+
+class Format(Node):
+    """A string in a named format: ``uuid``, ``date-time``, ``date``, ``time`` or ``email``."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+
+class AnyOf(Node):
+    """A value of one of ``options``, shrinking towards the first option."""
+
+    __slots__ = ("options",)
+
+    def __init__(self, options: Sequence[Node]) -> None:
+        super().__init__()
+        if not options:
+            raise ValueError("AnyOf needs at least one option")
+        self.options = tuple(options)
+
+
+class ArrayOf(Node):
+    """A list of ``min_size`` to ``max_size`` values of ``item``."""
+
+    __slots__ = ("item", "max_size", "min_size")
+
+    def __init__(self, item: Node, min_size: int = 0, max_size: int = 8) -> None:
+        super().__init__()
+        self.item, self.min_size, self.max_size = item, min_size, max(min_size, max_size)
+
+
+class Record(Node):
+    """An object: every ``required`` key, each ``optional`` key or not, and extra keys.
+
+    ``extra`` (a node, or ``None`` for no extra keys) gives the values of up to ``max_extra``
+    further keys whose names come from ``extra_keys`` (never one of the named keys).
+    """
+
+    __slots__ = ("extra", "extra_keys", "max_extra", "optional", "required")
+
+    def __init__(
+        self,
+        required: Sequence[tuple[str, Node]] = (),
+        optional: Sequence[tuple[str, Node]] = (),
+        *,
+        extra: Node | None = None,
+        extra_keys: Node | None = None,
+        max_extra: int = 2,
+    ) -> None:
+        super().__init__()
+        self.required = tuple(required)
+        self.optional = tuple(optional)
+        self.extra = extra
+        self.extra_keys = extra_keys if extra_keys is not None else Text(1, 12)
+        self.max_extra = max_extra if extra is not None else 0
+
+    def names(self) -> list[str]:
+        """The named keys, required first."""
+        return [name for name, _ in self.required] + [name for name, _ in self.optional]
+
+    def field(self, name: str) -> Node:
+        """The node of the named key ``name`` (KeyError if there is none)."""
+        for key, node in (*self.required, *self.optional):
+            if key == name:
+                return node
+        raise KeyError(name)
+
+
+class Json(Node):
+    """Any JSON value, nested up to ``depth`` containers deep (``realistic`` keeps it tame)."""
+
+    __slots__ = ("depth", "realistic")
+
+    def __init__(self, depth: int = 2, *, realistic: bool = False) -> None:
+        super().__init__()
+        self.depth, self.realistic = depth, realistic
+
+
+class Custom(Node):
+    """A value made by ``sample(rng)`` for seeded generation and ``strategy()`` for Hypothesis.
+
+    For realistic primitives (a page range, a file name) whose shape no schema keyword says.
+    """
+
+    __slots__ = ("sample", "strategy")
+
+    def __init__(self, sample: Callable[[Any], Any], strategy: Callable[[], Any]) -> None:
+        super().__init__()
+        self.sample, self.strategy = sample, strategy
+
+
+class Derived(Node):
+    """An object drawn in two steps: ``base``, then ``derive(value, draw)`` completes it.
+
+    ``derive`` gets the base object (a fresh dict it may change) and a ``draw`` function for
+    further nodes, and returns the finished object. It is how coherence (``ERROR`` runs carry
+    ``error``, ``created_at <= updated_at``) is written once for both interpreters.
+    """
+
+    __slots__ = ("base", "derive")
+
+    def __init__(self, base: Node, derive: Callable[[dict[str, Any], Draw], dict[str, Any]]):
+        super().__init__()
+        self.base, self.derive = base, derive
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of a JSON value (faster than ``copy.deepcopy`` for plain data)."""
+    if isinstance(value, dict):
+        return {k: copy_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [copy_json(v) for v in value]
+    return value
+
+
+def canonical(value: Any) -> str:
+    """The canonical JSON text of ``value`` (sorted keys), for cache keys."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))

@@ -1,0 +1,88 @@
+"""Checks shared by the strategies tests: a payload is valid for every judge there is."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from llama_cloud.types import File as ClientFile
+from llama_cloud.types.extraction import ExtractConfig as ClientExtractConfig
+from llama_cloud.types.extraction import ExtractRun as ClientExtractRun
+from pydantic import BaseModel
+
+import contracts
+
+OURS: dict[str, type[BaseModel]] = {
+    "run": contracts.ExtractRun,
+    "config": contracts.ExtractConfig,
+    "file": contracts.File,
+    "page": contracts.PaginatedExtractRunsResponse,
+}
+CLIENTS: dict[str, type[BaseModel]] = {
+    "run": ClientExtractRun,
+    "config": ClientExtractConfig,
+    "file": ClientFile,
+}
+PER_ITEM = {"PER_PAGE", "PER_TABLE_ROW"}
+
+
+@cache
+def _built() -> None:
+    for model in CLIENTS.values():
+        model.model_rebuild()
+
+
+def assert_valid_everywhere(payload: Any, kind: str) -> None:
+    """Valid under our JSON Schema, our pydantic model and the official client's model."""
+    _built()
+    assert contracts.validate(payload, kind) == [], contracts.validate(payload, kind)
+    OURS[kind].model_validate(payload)
+    if kind == "page":
+        for item in payload["items"]:
+            ClientExtractRun.model_validate(item)
+    else:
+        CLIENTS[kind].model_validate(payload)
+
+
+def data_validator(schema: dict[str, Any]) -> Draft202012Validator:
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def assert_coherent_run(run: dict[str, Any]) -> None:
+    """The realism rules of DESIGN.md for one run."""
+    status = run["status"]
+    assert (run["error"] is not None) == (status == "ERROR"), run
+    if status == "SUCCESS":
+        data = run["data"]
+        target = (run["config"] or {}).get("extraction_target")
+        objects = data if target in PER_ITEM else [data]
+        assert isinstance(data, list) == (target in PER_ITEM)
+        assert objects, "a successful per-page run extracts at least one object"
+        validator = data_validator(run["data_schema"])
+        for obj in objects:
+            assert isinstance(obj, dict)
+            errors = [e.message for e in validator.iter_errors(obj)]
+            assert errors == [], errors
+    else:
+        assert run["data"] is None
+    if run["created_at"] is not None and run["updated_at"] is not None:
+        assert _stamp(run["created_at"]) <= _stamp(run["updated_at"])
+    page_range = run["config"].get("page_range")
+    if page_range is not None:
+        assert_page_range(page_range)
+
+
+def assert_page_range(text: str) -> None:
+    last = 0
+    for part in text.split(","):
+        first, _, end = part.partition("-")
+        lo, hi = int(first), int(end or first)
+        assert last < lo <= hi, text
+        last = hi
+
+
+def _stamp(text: str) -> Any:
+    import datetime as dt
+
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
