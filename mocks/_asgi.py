@@ -1,0 +1,271 @@
+"""The ASGI adapter: the mock's one request handler, served over HTTP.
+
+A raw ASGI 3 callable, no framework: it turns the scope into a :class:`~mocks._http.Request`
+(the path percent-decoded, every query pair kept in order with duplicates, header names
+lower-case), asks the handler, and sends the :class:`~mocks._http.Response` back as it is, so
+the live server and the respx router answer byte-identical bodies for the same request and seed.
+
+Around the handler, and only here:
+
+- ``GET /__extract_contract__/health`` answers ``{"status":"ok"}`` (see :data:`CONTROL_PREFIX`;
+  the API lives under ``/api/v1`` and can never clash with it);
+- ``/__extract_contract__/admin/...`` goes to the admin API when one is given (off otherwise:
+  404 like any unknown path);
+- a request body is never buffered: a ``Content-Length`` above ``max_body`` is answered ``413``
+  at once, a chunked body is counted as it streams and cut off with ``413`` the moment it goes
+  over; below the limit the API's routes drain and ignore it (a body on a GET is ignored);
+- ``Response.delay`` is an ``asyncio.sleep``; ``Response.disconnect`` drops the connection
+  without a byte of answer (through the hardened protocol's abort hook; elsewhere the response
+  is started and never finished, which a client also sees as a dropped connection).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any, Protocol
+from urllib.parse import unquote
+
+from ._handler import parse_query
+from ._http import Request, Response
+from ._protocol import ABORT_KEY
+
+__all__ = [
+    "ADMIN_PREFIX",
+    "CONTROL_PREFIX",
+    "HEALTH_PATH",
+    "ASGIApp",
+    "BodyHandler",
+    "MockASGIApp",
+    "create_app",
+]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+Handler = Callable[[Request], Response]
+
+CONTROL_PREFIX = "/__extract_contract__"
+"""Paths of the mock itself (health, admin); nothing of the real API starts with it."""
+HEALTH_PATH = CONTROL_PREFIX + "/health"
+ADMIN_PREFIX = CONTROL_PREFIX + "/admin"
+
+DEFAULT_MAX_BODY = 1024 * 1024
+
+_JSON_TYPE = (b"content-type", b"application/json")
+_HEALTH_BODY = b'{"status":"ok"}'
+_NOT_FOUND = b'{"detail":"Not Found"}'
+_TOO_LARGE = b'{"detail":"Request body too large"}'
+_ONE_BYTE = (b"content-length", b"1")
+
+
+class BodyHandler(Protocol):
+    """A handler that also reads the request body (the admin API)."""
+
+    def __call__(self, request: Request, body: bytes) -> Response: ...
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class MockASGIApp:
+    """An ASGI 3 app over ``handler``; see the module docstring for what it adds."""
+
+    def __init__(
+        self,
+        handler: Handler,
+        *,
+        admin: BodyHandler | None = None,
+        max_body: int = DEFAULT_MAX_BODY,
+    ) -> None:
+        if max_body < 1:
+            raise ValueError(f"max_body must be >= 1, got {max_body}")
+        self.handler = handler
+        self.admin = admin
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            await _lifespan(receive, send)
+        # websockets: not part of this API; returning closes the socket (uvicorn answers 403)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = to_request(scope)
+        try:
+            announced = _content_length(request)
+        except ValueError:
+            await _send(send, _json(400, {"detail": "Invalid Content-Length header"}), close=True)
+            return
+        if announced is not None and announced > self.max_body:
+            await _send(
+                send, Response(413, _TOO_LARGE, (("content-type", "application/json"),)), close=True
+            )
+            return
+        path = request.path
+        if path.startswith(CONTROL_PREFIX):
+            await self._control(request, scope, receive, send)
+            return
+        if announced or "transfer-encoding" in request.headers:
+            try:
+                await self._read_body(receive, keep=False)
+            except _TooLarge:
+                await _send(send, _too_large(), close=True)
+                return
+        response = self.handler(request)
+        await self._answer(response, scope, receive, send)
+
+    async def _control(self, request: Request, scope: Scope, receive: Receive, send: Send) -> None:
+        if request.path == HEALTH_PATH:
+            if request.method in ("GET", "HEAD"):
+                await _send(
+                    send, Response(200, _HEALTH_BODY, (("content-type", "application/json"),))
+                )
+            else:
+                await _send(send, _method_not_allowed("GET"))
+            return
+        if self.admin is None or not (
+            request.path == ADMIN_PREFIX or request.path.startswith(ADMIN_PREFIX + "/")
+        ):
+            await _send(send, Response(404, _NOT_FOUND, (("content-type", "application/json"),)))
+            return
+        try:
+            body = await self._read_body(receive, keep=True)
+        except _TooLarge:
+            await _send(send, _too_large(), close=True)
+            return
+        await _send(send, self.admin(request, body))
+
+    async def _read_body(self, receive: Receive, *, keep: bool) -> bytes:
+        """Read the body chunk by chunk; raise :class:`_TooLarge` as soon as it passes the limit."""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break  # the client went away
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                raise _TooLarge
+            if keep and chunk:
+                chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+    async def _answer(self, response: Response, scope: Scope, receive: Receive, send: Send) -> None:
+        if response.delay > 0:
+            await asyncio.sleep(response.delay)
+        if response.disconnect is None:
+            if response.status == 307:
+                response = _absolute_location(response, scope)
+            await _send(send, response)
+            return
+        abort = scope.get("extensions", {}).get(ABORT_KEY)
+        if abort is not None:
+            abort()
+            await _until_disconnect(receive)
+        else:  # another server: start the answer and never finish it, so it drops the connection
+            start = {"type": "http.response.start", "status": 200, "headers": [_ONE_BYTE]}
+            await send(start)
+
+
+def create_app(
+    handler: Handler,
+    *,
+    admin: BodyHandler | None = None,
+    max_body: int = DEFAULT_MAX_BODY,
+) -> MockASGIApp:
+    """An ASGI app serving ``handler`` (and ``admin`` under :data:`ADMIN_PREFIX`, if given)."""
+    return MockASGIApp(handler, admin=admin, max_body=max_body)
+
+
+def to_request(scope: Scope) -> Request:
+    """The handler's :class:`Request` for an ASGI HTTP scope (as Starlette reads one)."""
+    path = scope.get("path")
+    if path is None:
+        path = unquote(scope.get("raw_path", b"/").decode("latin-1"))
+    query_string: bytes = scope.get("query_string", b"")
+    query = parse_query(query_string) if query_string else ()
+    headers: dict[str, str] = {}
+    for name, value in scope.get("headers", ()):
+        headers.setdefault(name.decode("latin-1").lower(), value.decode("latin-1"))
+    return Request(scope["method"], path, query, headers)
+
+
+def _absolute_location(response: Response, scope: Scope) -> Response:
+    """A redirect's ``location`` path made absolute from the request's scheme and host, as
+    Starlette's ``RedirectResponse`` for a trailing slash is."""
+    host = ""
+    for name, value in scope.get("headers", ()):
+        if name == b"host":
+            host = value.decode("latin-1")
+            break
+    if not host:
+        server = scope.get("server") or ("127.0.0.1", 80)
+        host = f"{server[0]}:{server[1]}"
+    prefix = f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}"
+    headers = tuple(
+        (name, prefix + value if name == "location" else value) for name, value in response.headers
+    )
+    return Response(response.status, response.body, headers)
+
+
+def _content_length(request: Request) -> int | None:
+    text = request.headers.get("content-length")
+    if text is None:
+        return None
+    value = int(text.strip())  # ValueError for garbage (the parser usually refuses it first)
+    if value < 0:
+        raise ValueError(text)
+    return value
+
+
+def _json(status: int, payload: Any) -> Response:
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    return Response(status, body, (("content-type", "application/json"),))
+
+
+def _too_large() -> Response:
+    return Response(413, _TOO_LARGE, (("content-type", "application/json"),))
+
+
+def _method_not_allowed(allow: str) -> Response:
+    return Response(
+        405,
+        b'{"detail":"Method Not Allowed"}',
+        (("allow", allow), ("content-type", "application/json")),
+    )
+
+
+async def _send(send: Send, response: Response, *, close: bool = False) -> None:
+    headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+    if not any(name == b"content-type" for name, _ in headers) and response.body:
+        headers.append(_JSON_TYPE)
+    headers.append((b"content-length", str(len(response.body)).encode("ascii")))
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": response.body})
+
+
+async def _until_disconnect(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return

@@ -1,0 +1,226 @@
+"""``extract-contract serve``: the live mock server (uvicorn), until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from ._common import UsageError, non_negative_int, positive_int
+
+NAME = "serve"
+HELP = (
+    "Serve the mock Extraction Runs API over HTTP (default http://127.0.0.1:4010). "
+    "Health: GET /__extract_contract__/health. Stops cleanly on Ctrl-C or SIGTERM."
+)
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected seconds >= 0, got {text}")
+    return value
+
+
+def _positive_seconds(text: str) -> float:
+    value = _seconds(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("expected seconds > 0, got 0")
+    return value
+
+
+def _value(text: str) -> Any:
+    """A fault option's value: a whole number, a number, null/true/false, or text."""
+    lowered = text.lower()
+    if lowered in ("null", "none"):
+        return None
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def parse_fault(text: str) -> Any:
+    """``KIND[:NAME=VALUE,...]`` -> a FaultSpec; ``operation``, ``times``, ``rate`` and
+    ``seed`` are the fault's own settings, other names are the kind's options."""
+    from mocks._server import FaultSpec
+
+    kind, _, rest = text.partition(":")
+    kind = kind.strip()
+    if not kind:
+        raise argparse.ArgumentTypeError(f"expected KIND[:NAME=VALUE,...], got {text!r}")
+    settings: dict[str, Any] = {}
+    options: dict[str, Any] = {}
+    for item in filter(None, (part.strip() for part in rest.split(","))):
+        name, equals, value = item.partition("=")
+        if not equals or not name.strip():
+            raise argparse.ArgumentTypeError(f"{text!r}: expected NAME=VALUE, got {item!r}")
+        name = name.strip()
+        target = settings if name in ("operation", "times", "rate", "seed") else options
+        target[name] = value.strip() if name == "operation" else _value(value.strip())
+    return FaultSpec(kind=kind, options=options, **settings)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    where = parser.add_argument_group("where")
+    where.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    where.add_argument("--port", type=non_negative_int, default=4010, help="port (4010; 0: any)")
+    what = parser.add_argument_group("what it serves")
+    what.add_argument(
+        "--mode",
+        choices=("stateful", "stateless"),
+        default="stateful",
+        help="stateful: a seeded store, deletes stick (default); stateless: every valid "
+        "request answered with a run made from its id",
+    )
+    what.add_argument("--seed", type=int, default=0, help="seed of the runs (0)")
+    what.add_argument("--runs", type=non_negative_int, default=1000, help="runs in the store")
+    what.add_argument("--agents", type=positive_int, default=3, help="agents the runs belong to")
+    what.add_argument(
+        "--data",
+        type=Path,
+        metavar="FILE",
+        help="load the runs from a JSON array or JSON Lines file instead of seeding them",
+    )
+    what.add_argument(
+        "--require-auth",
+        metavar="TOKEN",
+        help="answer 401 unless a request carries 'Authorization: Bearer TOKEN'",
+    )
+    what.add_argument(
+        "--strict",
+        action="store_true",
+        help="ignore Prism-style 'Prefer: code=/dynamic=/seed=' request headers",
+    )
+    what.add_argument(
+        "--admin",
+        action="store_true",
+        help="enable the admin API under /__extract_contract__/admin (reset, runs, faults, "
+        "journal)",
+    )
+    faults = parser.add_argument_group("faults")
+    faults.add_argument("--latency", type=_seconds, metavar="SECONDS", help="add to every answer")
+    faults.add_argument(
+        "--error-rate", type=_rate, metavar="RATE", help="answer 500 to this share of calls"
+    )
+    faults.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        type=parse_fault,
+        metavar="KIND[:NAME=VALUE,...]",
+        help="add a fault, e.g. rate_limit:rate=0.1,retry_after=2 or "
+        "status:status=503,operation=get_run,times=3 (repeatable)",
+    )
+    faults.add_argument("--fault-seed", type=int, default=0, help="seed of fault rates (0)")
+    server = parser.add_argument_group("server")
+    server.add_argument(
+        "--workers",
+        type=positive_int,
+        default=1,
+        help="worker processes (stateless mode only: a store lives in one process)",
+    )
+    server.add_argument(
+        "--log-level",
+        choices=("critical", "error", "warning", "info", "debug", "trace"),
+        default="warning",
+    )
+    server.add_argument("--access-log", action="store_true", help="log every request")
+    server.add_argument(
+        "--http",
+        choices=("auto", "httptools", "h11"),
+        default="auto",
+        help="HTTP parser (auto: httptools when installed)",
+    )
+    server.add_argument(
+        "--header-timeout",
+        type=_positive_seconds,
+        default=10.0,
+        metavar="SECONDS",
+        help="drop a client whose request head takes longer than this (10)",
+    )
+    server.add_argument(
+        "--max-body",
+        type=positive_int,
+        default=1024 * 1024,
+        metavar="BYTES",
+        help="answer 413 to a larger request body (1 MiB)",
+    )
+
+
+def _options(args: argparse.Namespace) -> Any:
+    from mocks._server import FaultSpec, ServeError, ServerOptions
+
+    specs = [
+        FaultSpec(
+            kind=s.kind,
+            operation=s.operation,
+            times=s.times,
+            rate=s.rate,
+            seed=s.seed if s.seed else args.fault_seed,
+            options=s.options,
+        )
+        for s in args.fault
+    ]
+    if args.latency:
+        specs.append(FaultSpec(kind="latency", options={"seconds": args.latency}))
+    if args.error_rate:
+        specs.append(FaultSpec(kind="server_error", rate=args.error_rate, seed=args.fault_seed))
+    try:
+        return ServerOptions(
+            host=args.host,
+            port=args.port,
+            mode=args.mode,
+            seed=args.seed,
+            runs=args.runs,
+            agents=args.agents,
+            data=args.data,
+            token=args.require_auth,
+            faults=tuple(specs),
+            strict=args.strict,
+            admin=args.admin,
+            workers=args.workers,
+            log_level=args.log_level,
+            access_log=args.access_log,
+            http=args.http,
+            head_timeout=args.header_timeout,
+            max_body=args.max_body,
+        )
+    except ServeError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from mocks._server import ServeError, serve_forever
+
+    options = _options(args)
+
+    def ready(url: str) -> None:
+        print(f"extract-contract: serving on {url} ({options.describe()})", flush=True)
+
+    try:
+        serve_forever(options, on_ready=ready)
+    except ServeError as exc:
+        raise UsageError(str(exc)) from None
+    except ValueError as exc:  # e.g. --http httptools without httptools
+        raise UsageError(str(exc)) from None
+    print("extract-contract: stopped", file=sys.stderr, flush=True)
+    return 0
