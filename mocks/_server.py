@@ -3,14 +3,14 @@
 One :class:`ServerOptions` (what ``extract-contract serve`` takes on its command line) builds
 everything, the same way for every caller:
 
-- :func:`build` -> :class:`LiveMock`: the run source (stateful store or stateless runs), the one
-  :class:`~mocks._handler.Handler` with its faults and journal, the Prefer controls, the admin
-  API when asked for, and the ASGI app over them;
+- :func:`build_server` -> :class:`LiveMock`: the run source (stateful store or stateless
+  runs), the one :class:`~mocks._handler.Handler` with its faults and journal, the Prefer
+  controls, the admin API when asked for, and the ASGI app over them;
 - :func:`uvicorn_config` -> the hardened ``uvicorn.Config`` (see :mod:`mocks._protocol`);
 - :func:`serve_forever` runs it in the foreground (the command line): binds the port first
   (a port in use is a :class:`ServeError`), prints the URL when ready, stops on Ctrl-C or
   SIGTERM with exit code 0, and runs ``--workers`` processes in stateless mode;
-- :func:`running` runs it in a thread for a ``with`` block (tests, ``conform --embedded``, the
+- :func:`live_server` runs it in a thread for a ``with`` block (tests, ``conform --embedded``, the
   pytest plugin's live fixture) and always stops it.
 """
 
@@ -39,8 +39,8 @@ __all__ = [
     "RunningMock",
     "ServeError",
     "ServerOptions",
-    "build",
-    "running",
+    "build_server",
+    "live_server",
     "serve_forever",
     "uvicorn_config",
 ]
@@ -197,7 +197,7 @@ def make_source(options: ServerOptions) -> Any:
         raise ServeError(str(exc)) from None
 
 
-def build(options: ServerOptions) -> LiveMock:
+def build_server(options: ServerOptions) -> LiveMock:
     """Build the store, handler, controls and ASGI app that ``options`` describe."""
     from ._admin import AdminAPI
     from ._handler import Handler
@@ -259,7 +259,7 @@ def uvicorn_config(app: Any, options: ServerOptions, *, port: int | None = None)
 
 def app_from_environment() -> MockASGIApp:
     """The app of one ``--workers`` process, built from the options the parent passed on."""
-    return build(ServerOptions.from_json(os.environ[_OPTIONS_ENV])).app
+    return build_server(ServerOptions.from_json(os.environ[_OPTIONS_ENV])).app
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -317,7 +317,7 @@ def serve_forever(options: ServerOptions, *, on_ready: Callable[[str], None]) ->
     if options.workers > 1:
         _serve_workers(options, on_ready)
         return
-    live = build(options)
+    live = build_server(options)
     sock = bind(options.host, options.port)
     url = _url(options.host, sock.getsockname()[1])
     server = _server_class()(uvicorn_config(live.app, options, port=sock.getsockname()[1]))
@@ -331,7 +331,7 @@ def serve_forever(options: ServerOptions, *, on_ready: Callable[[str], None]) ->
 def _serve_workers(options: ServerOptions, on_ready: Callable[[str], None]) -> None:
     from uvicorn.supervisors import Multiprocess
 
-    build(options)  # fail here, once, on bad options rather than in every worker
+    build_server(options)  # fail here, once, on bad options rather than in every worker
     sock = bind(options.host, options.port)
     port = sock.getsockname()[1]
     os.environ[_OPTIONS_ENV] = replace(options, port=port).to_json()
@@ -366,21 +366,21 @@ class RunningMock:
 
 
 @contextlib.contextmanager
-def running(
+def live_server(
     options: ServerOptions | None = None, *, startup_timeout: float = 10.0, **changes: Any
 ) -> Iterator[RunningMock]:
     """Serve the live mock in a thread on a free port of 127.0.0.1 for a ``with`` block.
 
-    ``running(runs=50, seed=3)`` or ``running(ServerOptions(...))``; the port of the options is
-    ignored (a free one is picked). Uses the same builder and uvicorn configuration as
+    ``live_server(runs=50, seed=3)`` or ``live_server(ServerOptions(...))``; the port of the
+    options is ignored (a free one is picked). Uses the same builder and uvicorn configuration as
     ``extract-contract serve``; the server is always stopped when the block ends.
     """
     from ._live import _ThreadServer
 
     options = replace(options or ServerOptions(), **changes)
     if options.workers != 1:
-        raise ServeError("running(): serves one process; use extract-contract serve --workers")
-    live = build(options)
+        raise ServeError("live_server(): serves one process; use extract-contract serve --workers")
+    live = build_server(options)
     sock = bind(options.host, 0)
     port = sock.getsockname()[1]
     thread = _ThreadServer(uvicorn_config(live.app, options, port=port))
