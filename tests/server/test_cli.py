@@ -1,0 +1,156 @@
+"""``extract-contract serve`` as a user runs it: ready line, health, signals, usage errors."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mocks import RunStore
+
+from ._process import API, serve_command, serve_process
+
+
+def _run(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(serve_command(*args), capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_serves_health_and_stops_cleanly_on_a_signal(sig: int) -> None:
+    with serve_process("--runs", "20", "--seed", "5") as served:
+        assert served.ready_line.startswith("extract-contract: serving on http://127.0.0.1:")
+        assert served.ready_line.endswith("(stateful, 20 runs, seed 5)")
+        health = httpx.get(served.url + "/__extract_contract__/health", timeout=5)
+        assert health.status_code == 200
+        assert health.json() == {"status": "ok"}
+        code, err = served.stop(sig)
+    assert code == 0
+    assert "Traceback" not in err
+    assert err.strip() == "extract-contract: stopped"
+
+
+def test_a_port_in_use_is_one_line_and_exit_2() -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen(1)
+        port = holder.getsockname()[1]
+        result = _run("--port", str(port))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"extract-contract serve: error: --port {port}: address 127.0.0.1:{port} is already in use"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--workers", "2"], "--workers 2: only with --mode stateless"),
+        (["--mode", "stateless", "--data", "x.json"], "--data: only with --mode stateful"),
+        (["--fault", "nonsense"], "--fault nonsense: unknown fault kind 'nonsense'"),
+        (["--fault", "status:operation=get_run"], "--fault status:"),
+        (["--fault", "latency:seconds=1,operation=list_all"], "--fault latency:"),
+        (["--data", "/nonexistent/runs.json"], "--data /nonexistent/runs.json: no such file"),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(args: list[str], message: str) -> None:
+    result = _run("--port", "0", *args)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert message in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--error-rate", "2"], ["--latency", "-1"], ["--port", "x"], ["--header-timeout", "0"]],
+)
+def test_bad_flag_values_are_refused_by_the_parser(args: list[str]) -> None:
+    result = _run(*args)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def _runs(count: int) -> list[dict[str, object]]:
+    return RunStore.seeded(seed=11, runs=count, agents=1).runs()
+
+
+def test_data_file_as_json_array_is_served(tmp_path: Path) -> None:
+    runs = _runs(4)
+    path = tmp_path / "runs.json"
+    path.write_text(json.dumps(runs))
+    with serve_process("--data", str(path)) as served:
+        assert f"runs from {path}" in served.ready_line
+        agent = runs[0]["extraction_agent_id"]
+        page = httpx.get(f"{served.url}{API}", params={"extraction_agent_id": agent}).json()
+        assert page["total"] == 4
+        assert {item["id"] for item in page["items"]} == {run["id"] for run in runs}
+
+
+def test_data_file_as_json_lines_names_the_bad_record_and_field(tmp_path: Path) -> None:
+    runs = _runs(3)
+    runs[1]["status"] = "FINISHED"
+    path = tmp_path / "runs.jsonl"
+    path.write_text("\n".join(json.dumps(run) for run in runs) + "\n")
+    result = _run("--port", "0", "--data", str(path))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert f"--data {path}:2" in lines[0]
+    assert "status" in lines[0]
+    assert "FINISHED" in lines[0]
+
+
+def test_data_file_that_is_not_json_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "runs.json"
+    path.write_text("[{broken")
+    result = _run("--port", "0", "--data", str(path))
+    assert result.returncode == 2
+    assert "not valid JSON" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_stateless_workers_serve_the_same_run_from_every_process() -> None:
+    run_id = "6f1f1c1e-0000-4000-8000-000000000001"
+    with serve_process("--mode", "stateless", "--workers", "2", "--seed", "4") as served:
+        assert "2 workers" in served.ready_line
+        bodies = set()
+        with httpx.Client(base_url=served.url, timeout=10) as http:
+            for _ in range(20):  # a new connection each time lands on either worker
+                response = http.get(f"{API}/{run_id}", headers={"connection": "close"})
+                assert response.status_code == 200
+                bodies.add(response.content)
+        assert len(bodies) == 1
+        code, err = served.stop()
+    assert code == 0
+    assert "Traceback" not in err
+
+
+def test_require_auth_and_faults_from_the_command_line() -> None:
+    with serve_process(
+        "--runs", "5", "--require-auth", "s3cret", "--fault", "rate_limit:times=1,retry_after=2"
+    ) as served:
+        url = f"{served.url}{API}/00000000-0000-4000-8000-000000000000"
+        auth = {"Authorization": "Bearer s3cret"}
+        limited = httpx.get(url, headers=auth)
+        assert limited.status_code == 429
+        assert limited.headers["retry-after"] == "2"
+        assert httpx.get(url, headers=auth).status_code == 404  # the fault was for one call
+        missing = httpx.get(url)
+        assert missing.status_code == 401
+        assert missing.headers["www-authenticate"] == "Bearer"
+        wrong = httpx.get(url, headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401
+
+
+def test_a_connect_error_fault_drops_the_connection_without_an_answer() -> None:
+    with serve_process("--runs", "5", "--fault", "connect_error:times=1") as served:
+        url = f"{served.url}{API}/00000000-0000-4000-8000-000000000000"
+        with pytest.raises(httpx.RemoteProtocolError, match="without sending"):
+            httpx.get(url)
+        assert httpx.get(url).status_code == 404
