@@ -24,6 +24,8 @@ under a minute on this machine (about 10 s)."""
 
 Progress = Callable[[str, str], None]
 
+_GUESSED_AGENTS = 3  # random agent ids tried when none is named (a stateless server fills them)
+
 
 def _quiet(phase: str, message: str) -> None:
     pass
@@ -141,10 +143,15 @@ def run_conformance(
 ) -> ConformanceReport:
     """Check the server at ``base_url`` against the contract; returns the report.
 
-    ``checks`` names checks of :data:`CHECKS` (default: all). ``agent_ids`` are extraction
-    agents that have runs on the server (without one, a random agent id is tried, which only a
-    stateless server fills). ``stateless=True`` declares a server that does not remember
-    deletes, and skips the checks that need one. ``phases`` picks schemathesis's phases.
+    First the API phase (this API's walking checks, with httpx; this API's response checks
+    judge each of its answers), then schemathesis's ``phases`` (its checks and this API's
+    response checks on every answer). ``checks`` names checks of :data:`CHECKS` (default:
+    all but the opt-in ones; ``["all"]``: every one). ``agent_ids`` are extraction agents that
+    have runs on the server (without one, a few random agent ids are tried, which only a
+    stateless server fills). ``stateless=True`` declares a server that does not remember,
+    and skips the checks that need one. ``headers`` go with every request (auth).
+    ``progress(phase, message)`` is told what happens as it happens.
+
     Raises :class:`ServerUnreachable` when nothing answers and :class:`UnknownCheck` for an
     unknown check name; a server that breaks the contract gives a report with ``ok == False``
     (see :func:`assert_conforms` for a test).
@@ -153,7 +160,10 @@ def run_conformance(
     seed = random.randrange(2**32) if seed is None else seed
     sent_headers = dict(headers or {})
     progress = progress or _quiet
-    agents = tuple(agent_ids) or (str(uuid.UUID(int=random.Random(seed).getrandbits(128))),)
+    rng = random.Random(seed)
+    agents = tuple(agent_ids) or tuple(
+        str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(_GUESSED_AGENTS)
+    )
     started = time.monotonic()
     _preflight(base_url, sent_headers, timeout)
     report = ConformanceReport(base_url, seed, {c.name: CheckResult(c) for c in selected})

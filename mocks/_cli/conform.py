@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import random
 import re
 import sys
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +16,7 @@ from ._common import UsageError, non_negative_int, positive_int
 
 if TYPE_CHECKING:
     from contracts.conformance import ConformanceReport
+    from mocks._store import RunSource
 
 NAME = "conform"
 HELP = (
@@ -27,6 +30,7 @@ _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _REPORT_FORMATS = ("junit",)
 _EMBEDDED_RUNS = 60
 _EMBEDDED_AGENTS = 3
+_DOTS_PER_LINE = 60
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -155,39 +159,43 @@ class _Progress:
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
-        self.dots = False
+        self.dots = 0
 
     def __call__(self, phase: str, message: str) -> None:
         if message == ".":
-            if not self.dots:
-                print(f"  {phase:<9} ", end="", file=self.out)
-            self.dots = True
+            if self.dots % _DOTS_PER_LINE == 0:
+                print(f"\n  {phase:<9} " if self.dots else f"  {phase:<9} ", end="", file=self.out)
+            self.dots += 1
             print(".", end="", file=self.out, flush=True)
             return
         if self.dots:
             print(file=self.out)
-            self.dots = False
+            self.dots = 0
         print(f"  {phase:<9} {message}", file=self.out, flush=True)
 
 
 @contextmanager
 def _embedded(seed: int, *, stateless: bool) -> Iterator[tuple[str, list[str]]]:
-    """Serve the bundled mock on a free port; yields (base URL, agent ids with runs)."""
+    """Serve the bundled mock on a free port; yields (base URL, agent ids that have runs)."""
     from mocks._asgi import create_app
     from mocks._handler import Handler
     from mocks._live import serve_in_thread
 
-    source: Any
+    source: RunSource
     if stateless:
         from mocks._stateless import StatelessRuns
 
-        source = StatelessRuns(seed=seed)
-        agents = [str(source.agents()[0])] if hasattr(source, "agents") else []
+        runs = StatelessRuns(seed=seed)
+        rng = random.Random(seed)
+        candidates = (str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(100))
+        agents = [agent for agent in candidates if runs.total(agent) > 0][:_EMBEDDED_AGENTS]
+        source = runs
     else:
         from mocks._store import RunStore
 
-        source = RunStore.seeded(seed=seed, runs=_EMBEDDED_RUNS, agents=_EMBEDDED_AGENTS)
-        agents = list(source.agents())
+        store = RunStore.seeded(seed=seed, runs=_EMBEDDED_RUNS, agents=_EMBEDDED_AGENTS)
+        agents = list(store.agents())
+        source = store
     with serve_in_thread(create_app(Handler(source).handle), log_level="error") as url:
         yield url, agents
 
@@ -203,8 +211,6 @@ def run(args: argparse.Namespace) -> int:
     reports = _reports(args.report)
     if args.timeout <= 0:
         raise UsageError(f"--timeout {args.timeout}: expected a number of seconds > 0")
-
-    import random
 
     from contracts import is_uuid
     from contracts.conformance import (

@@ -1,0 +1,117 @@
+"""``extract-contract conform``: exit 0 / 1 / 2, one-line usage errors, the JUnit report."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from contracts.conformance import CHECKS
+from mocks._cli import main
+from mocks._live import free_port
+
+from . import _apps
+from .conftest import served
+
+
+def test_embedded_run_passes_prints_progress_and_a_table_and_writes_junit(tmp_path, capsys):
+    junit = tmp_path / "conformance.xml"
+    code = main(
+        [
+            "conform",
+            "--embedded",
+            "--max-examples",
+            "5",
+            "--seed",
+            "3",
+            "--report",
+            f"junit={junit}",
+        ]
+    )
+    out, err = capsys.readouterr()
+    assert code == 0, out
+    assert "embedded mock server at http://127.0.0.1:" in err
+    assert "coverage  started" in err
+    assert "stateful  ." in err
+    assert "pagination_walk               api" in out
+    assert "PASSED: " in out
+    root = ET.parse(junit).getroot()
+    suite = root.find("testsuite")
+    assert suite is not None
+    assert suite.get("failures") == "0"
+    names = {case.get("name") for case in suite.iter("testcase")}
+    assert names == {c.name for c in CHECKS.select()}
+    assert f"junit report written to {junit}" in out
+
+
+def test_a_broken_server_exits_1_with_the_failure_and_its_curl_line(tmp_path, capsys):
+    app = _apps.BrokenIgnoresLimit()
+    junit = tmp_path / "r.xml"
+    with served(app) as url:
+        argv = ["conform", "--base-url", url, "--max-examples", "5", "--seed", "1", "-q"]
+        argv += [arg for agent in app.agent_ids for arg in ("--agent-id", agent)]
+        code = main([*argv, "--checks", "page_respects_limit,pagination_walk"])
+        code_junit = main([*argv, "--checks", "page_respects_limit", "--report", f"junit={junit}"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert code_junit == 1
+    assert err == ""  # -q: no progress
+    assert "FAILED: " in out
+    assert "[page_respects_limit] GET /api/v1/extraction/runs" in out
+    assert f"curl -X GET '{url}/api/v1/extraction/runs?" in out
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite is not None
+    assert suite.get("failures") == "1"
+    failure = suite.find("testcase[@name='page_respects_limit']/failure")
+    assert failure is not None
+    assert "more than limit=" in (failure.text or "")
+
+
+def test_an_unreachable_url_is_one_line_and_exit_2(capsys):
+    url = f"http://127.0.0.1:{free_port()}"
+    assert main(["conform", "--base-url", url]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith(f"extract-contract conform: error: --base-url {url}: cannot reach")
+    assert "Connection refused" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([], "--base-url URL: the server to check is missing (or use --embedded)"),
+        (["--base-url", "http://127.0.0.1:1", "--embedded"], "give one of them, not both"),
+        (["--embedded", "--header", "NoColon"], "--header 'NoColon': expected 'Name: value'"),
+        (["--embedded", "--header", "Bad Name: x"], "--header 'Bad Name: x'"),
+        (["--embedded", "--report", "junit"], "expected FORMAT=PATH"),
+        (["--embedded", "--report", "html=x.html"], "unknown format 'html' (known: junit)"),
+        (["--embedded", "--report", "junit=/no/such/dir/r.xml"], "/no/such/dir does not exist"),
+        (["--embedded", "--checks", "pagination"], "--checks: unknown check 'pagination'"),
+        (["--embedded", "--phases", "coverage,chaos"], "--phases: unknown phase 'chaos'"),
+        (["--embedded", "--agent-id", "agent-1"], "--agent-id 'agent-1': not a UUID"),
+        (["--base-url", "ftp://127.0.0.1:1"], "must start with http:// or https://"),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(argv, message, capsys):
+    assert main(["conform", *argv]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("\n") == 1
+    assert message in err
+
+
+def test_a_bad_number_is_an_argparse_error_exit_2(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["conform", "--embedded", "--max-examples", "0"])
+    assert info.value.code == 2
+    assert "--max-examples: expected a number >= 1" in capsys.readouterr().err
+
+
+def test_list_checks_shows_the_registry(capsys):
+    assert main(["conform", "--list-checks"]) == 0
+    out = capsys.readouterr().out
+    assert len(out.splitlines()) == len(CHECKS)
+    assert "allow_header_conformance" in out
+    assert "[opt-in]" in out
+    assert "[needs a stateful server]" in out

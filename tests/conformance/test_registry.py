@@ -1,0 +1,56 @@
+"""The one registry of checks: schemathesis's names in step with the installed version, the
+selection rules, and no schemathesis import at ``import contracts``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from contracts.conformance import CHECKS, UnknownCheck
+
+
+def test_schemathesis_names_are_real_checks_of_the_installed_version():
+    from schemathesis.checks import CHECKS as ST_CHECKS
+    from schemathesis.checks import load_all_checks
+
+    load_all_checks()
+    installed = set(ST_CHECKS.get_all_names())
+    ours = [c.name for c in CHECKS if c.kind == "schemathesis"]
+    assert set(ours) <= installed
+    # every built-in check is either in the registry or left out on purpose
+    assert installed - set(ours) - {c.name for c in CHECKS} <= {
+        "ignored_auth",
+        "object_level_authorization",
+    }
+
+
+def test_every_check_has_a_description_and_our_checks_a_function():
+    for check in CHECKS:
+        assert check.description, check
+        assert (check.func is None) == (check.kind == "schemathesis"), check
+
+
+def test_default_selection_leaves_out_opt_in_checks_and_all_takes_every_one():
+    default = {c.name for c in CHECKS.select()}
+    assert "allow_header_conformance" not in default
+    assert "pagination_walk" in default
+    assert "use_after_free" in default
+    assert {c.name for c in CHECKS.select(["all"])} == set(CHECKS.names())
+    picked = CHECKS.select(["run_matches_request", "not_a_server_error"])
+    assert [c.name for c in picked] == ["not_a_server_error", "run_matches_request"]
+
+
+def test_an_unknown_check_names_the_known_ones():
+    with pytest.raises(UnknownCheck, match="unknown check 'pagination'; the checks are: "):
+        CHECKS.select(["pagination"])
+
+
+def test_importing_contracts_and_conformance_loads_no_schemathesis_nor_hypothesis():
+    code = (
+        "import sys, contracts, contracts.conformance;"
+        "print(sorted(m for m in ('schemathesis', 'hypothesis', 'respx') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

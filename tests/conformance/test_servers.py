@@ -1,0 +1,97 @@
+"""Conformance runs against real servers: the reference app passes every check; each one-fault
+app is caught by the check one would expect, with a failure that says what and how to repeat it."""
+
+from __future__ import annotations
+
+import pytest
+
+from contracts.conformance import CHECKS, NonConformance, assert_conforms, run_conformance
+
+from . import _apps
+from .conftest import served
+
+FAST = {"max_examples": 8, "seed": 7}
+
+
+def test_the_reference_app_passes_every_check():
+    app = _apps.ReferenceApp()
+    with served(app) as url:
+        report = run_conformance(url, agent_ids=app.agent_ids, **FAST)
+    assert report.ok, report.failure_text()
+    assert {name for name, r in report.results.items() if r.outcome == "passed"} == {
+        c.name for c in CHECKS.select()
+    }
+    # the stateful phase reached real runs through the links, the API phase deleted one
+    assert report.counters["schemathesis.stateful.linked_2xx"] > 0
+    assert report.counters["api.delete_then_get"] == 1
+    assert report.counters["api.pages_walked"] >= 3 * 4
+
+
+# (app, the checks that must catch it, text the failure must show)
+FAULTS = [
+    (_apps.BrokenStatusEnum, {"response_schema_conformance"}, '"DONE" is not one of'),
+    (_apps.BrokenIgnoresLimit, {"page_respects_limit", "pagination_walk"}, "more than limit="),
+    (_apps.BrokenMissingTotal, {"response_schema_conformance"}, '"total" is a required property'),
+    (_apps.BrokenServerError, {"not_a_server_error"}, "Server error"),
+    (_apps.BrokenDeleteKeeps, {"delete_then_gone"}, "get of deleted run"),
+    (_apps.BrokenNonUuidId, {"ids_and_timestamps"}, "$.items[0].id is not a UUID: 'run-"),
+    (_apps.BrokenAcceptsBadAgent, {"negative_data_rejection"}, "Schema-violating request"),
+]
+
+
+@pytest.mark.parametrize(
+    ("app_class", "expected", "text"), FAULTS, ids=[f[0].__name__ for f in FAULTS]
+)
+def test_each_fault_is_caught_by_the_check_one_would_expect(app_class, expected, text):
+    app = app_class()
+    with served(app) as url:
+        report = run_conformance(url, agent_ids=app.agent_ids, **FAST)
+    assert not report.ok
+    failed = set(report.failed_checks())
+    assert expected <= failed, report.failure_text()
+    shown = report.failure_text()
+    assert text in shown
+    assert f"curl -X GET '{url}/api/v1/extraction/runs" in shown or f"{url}/api/" in shown
+    assert "reproduce with:" in shown
+    # a single fault does not light up unrelated checks (formats, agents, status codes)
+    unrelated = {"runs_of_requested_agent", "unsupported_method", "content_type_conformance"}
+    assert not failed & unrelated
+
+
+def test_a_deleted_run_still_served_is_also_schemathesis_use_after_free():
+    app = _apps.BrokenDeleteKeeps()
+    with served(app) as url:
+        report = run_conformance(
+            url, agent_ids=app.agent_ids, checks=["use_after_free"], max_examples=30, seed=1
+        )
+    assert report.failed_checks() == ["use_after_free"]
+    assert "Deleted resource still available" in report.failure_text()
+
+
+def test_stateless_skips_the_checks_that_need_a_server_that_remembers():
+    app = _apps.BrokenDeleteKeeps()
+    with served(app) as url:
+        report = run_conformance(url, agent_ids=app.agent_ids, stateless=True, **FAST)
+    assert report.ok, report.failure_text()
+    skipped = {name for name, r in report.results.items() if r.outcome == "skipped"}
+    assert skipped == {c.name for c in CHECKS.select() if c.needs_state}
+
+
+def test_assert_conforms_fails_a_test_with_every_failure_listed():
+    app = _apps.BrokenStatusEnum()
+    with served(app) as url, pytest.raises(AssertionError) as info:
+        assert_conforms(url, agent_ids=app.agent_ids, checks=["response_schema_conformance"])
+    assert isinstance(info.value, NonConformance)
+    assert str(info.value).startswith(f"CONFORMANCE: {url} breaks the contract")
+    assert info.value.report.failed_checks() == ["response_schema_conformance"]
+
+
+def test_without_agent_ids_the_walking_checks_say_why_they_skip():
+    app = _apps.ReferenceApp()
+    with served(app) as url:
+        report = run_conformance(url, checks=["pagination_walk", "delete_then_gone"], **FAST)
+    assert report.ok
+    reason = report.results["pagination_walk"].skipped
+    assert reason is not None
+    assert "no runs are listed for the agent id(s) tried" in reason
+    assert "--agent-id" in reason
