@@ -170,9 +170,10 @@ class MockAPI:
             if path != self._prefix and not path.startswith(self._prefix + "/"):
                 return None
             path = path[len(self._prefix) :] or "/"
-        answer = self.handler.handle(
-            Request(request.method, path, parse_query(url.query), dict(request.headers))
-        )
+        headers: dict[str, str] = {}
+        for name, value in request.headers.multi_items():  # names come lower-case
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        answer = self.handler.handle(Request(request.method, path, parse_query(url.query), headers))
         if _IN_ASYNC.get():
             return self._answer_async(request, answer)
         if answer.delay:
