@@ -196,6 +196,7 @@ def run_conformance(
             headers=sent_headers,
             agent_ids=agents,
             phases=phases,
+            timeout=timeout,
             progress=progress,
         )
     report.elapsed = time.monotonic() - started

@@ -175,9 +175,14 @@ def run_schemathesis(
     headers: Mapping[str, str],
     agent_ids: Sequence[str],
     phases: Sequence[str] = SCHEMATHESIS_PHASES,
+    timeout: float = 10.0,
     progress: Progress,
 ) -> None:
-    """Run schemathesis's phases with ``checks`` (built-in and this API's response checks)."""
+    """Run schemathesis's phases with ``checks`` (built-in and this API's response checks).
+
+    This API's response checks stay registered with schemathesis for the rest of the process;
+    they judge only this API's four operations, and nothing else.
+    """
     import schemathesis
     from schemathesis.config import SchemathesisConfig
     from schemathesis.config._cache import CacheConfig
@@ -191,7 +196,12 @@ def run_schemathesis(
     # Write nothing into the caller's working directory: no failure cache, no example database.
     config.cache = CacheConfig(enabled=False)
     project = config.projects.override
-    project.update(base_url=base_url, headers=dict(headers) or None, workers=workers)
+    project.update(
+        base_url=base_url,
+        headers=dict(headers) or None,
+        workers=workers,
+        request_timeout=timeout,
+    )
     project.generation.update(max_examples=max_examples, database="none")
     project.phases.update(phases=list(phases))
     project.checks.update(included_check_names=[check.name for check in checks])

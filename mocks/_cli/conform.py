@@ -16,7 +16,6 @@ from ._common import UsageError, non_negative_int, positive_int
 
 if TYPE_CHECKING:
     from contracts.conformance import ConformanceReport
-    from mocks._store import RunSource
 
 NAME = "conform"
 HELP = (
@@ -28,8 +27,8 @@ HELP = (
 
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _REPORT_FORMATS = ("junit",)
-_EMBEDDED_RUNS = 60
 _EMBEDDED_AGENTS = 3
+_EMBEDDED_SEED = 0  # the bundled mock's own default seed, unless --seed names one
 _DOTS_PER_LINE = 60
 
 
@@ -85,7 +84,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="examples per operation and phase (default: 100)",
     )
-    run.add_argument("--seed", type=non_negative_int, metavar="N", help="seed (default: random)")
+    run.add_argument(
+        "--seed",
+        type=non_negative_int,
+        metavar="N",
+        help="seed of the generated requests (default: random; printed in the summary) and, "
+        "with --embedded, of the mock's runs (default: 0)",
+    )
     run.add_argument(
         "--workers", type=positive_int, default=1, metavar="N", help="concurrent workers"
     )
@@ -176,28 +181,20 @@ class _Progress:
 
 @contextmanager
 def _embedded(seed: int, *, stateless: bool) -> Iterator[tuple[str, list[str]]]:
-    """Serve the bundled mock on a free port; yields (base URL, agent ids that have runs)."""
-    from mocks._asgi import create_app
-    from mocks._handler import Handler
-    from mocks._live import serve_in_thread
+    """Serve the bundled mock (as ``extract-contract serve`` would, on a free port) for the
+    block; yields its base URL and agent ids that have runs."""
+    from mocks import live_server
 
-    source: RunSource
-    if stateless:
-        from mocks._stateless import StatelessRuns
-
-        runs = StatelessRuns(seed=seed)
-        rng = random.Random(seed)
-        candidates = (str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(100))
-        agents = [agent for agent in candidates if runs.total(agent) > 0][:_EMBEDDED_AGENTS]
-        source = runs
-    else:
-        from mocks._store import RunStore
-
-        store = RunStore.seeded(seed=seed, runs=_EMBEDDED_RUNS, agents=_EMBEDDED_AGENTS)
-        agents = list(store.agents())
-        source = store
-    with serve_in_thread(create_app(Handler(source).handle), log_level="error") as url:
-        yield url, agents
+    mode = "stateless" if stateless else "stateful"
+    with live_server(mode=mode, seed=seed, log_level="error") as mock:
+        store = mock.store
+        if stateless:  # any agent id is answered; pick a few whose lists are not empty
+            rng = random.Random(seed)
+            candidates = (str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(100))
+            agents = [a for a in candidates if store.total(a) > 0][:_EMBEDDED_AGENTS]
+        else:
+            agents = list(store.agents())[:_EMBEDDED_AGENTS]
+        yield mock.url, agents
 
 
 def run(args: argparse.Namespace) -> int:
@@ -249,7 +246,8 @@ def run(args: argparse.Namespace) -> int:
     }
     try:
         if args.embedded:
-            with _embedded(seed, stateless=args.stateless) as (url, agents):
+            mock_seed = args.seed if args.seed is not None else _EMBEDDED_SEED
+            with _embedded(mock_seed, stateless=args.stateless) as (url, agents):
                 _say(progress, f"embedded mock server at {url}")
                 report = _conform(url, options, [*args.agent_id, *agents])
         else:
