@@ -127,7 +127,7 @@ class Handler:
 
     def handle(self, request: Request) -> Response:
         """The answer to ``request`` (see the module docstring for what adapters do with it)."""
-        method = request.method.upper()
+        method = request.method  # case-sensitive, as in HTTP and Starlette
         partial: _Route | None = None
         for route in self._routes:
             match = route.pattern.fullmatch(request.path)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ._errors import CallAssertionError
@@ -45,8 +45,8 @@ class Call:
     method: str
     path: str
     params: Mapping[str, Any]
-    query: tuple[tuple[str, str], ...]
-    headers: Mapping[str, str]
+    query: tuple[tuple[str, str], ...] = field(repr=False)
+    headers: Mapping[str, str] = field(repr=False)
     status: int | None
     fault: str | None = None
 
