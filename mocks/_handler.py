@@ -33,7 +33,9 @@ What the handler does, in order, for each request:
    ``www-authenticate: Bearer`` for a missing, malformed or wrong token;
 5. 422 with FastAPI's body if any parameter is wrong (all errors together);
 6. the operation itself against the run source: 200 with the run / page, 404 with the
-   operation's ``not_found`` detail, delete answering 200 ``{}``;
+   operation's ``not_found`` detail, delete answering 200 ``{}``. ``project_id`` and
+   ``organization_id`` are checked (422 unless UUIDs) and otherwise ignored: the mock has one
+   tenant;
 7. the call goes into the journal (operation, parameters, redacted headers, status, fault).
 """
 

@@ -207,3 +207,21 @@ class TestAsync:
                     await client.extraction.runs.get(store.ids()[1])
 
         run(scenario)
+
+
+def test_stateless_mode_satisfies_the_strict_client() -> None:
+    from mocks import StatelessRuns
+
+    agent, run_id, job_id = (
+        "0b3c9a52-5f0e-4d8c-9a4e-2f7c1d6e8b90",
+        "6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b",
+        "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+    )
+    with MockAPI(StatelessRuns(seed=5, max_total=80)) as mock:
+        client = sync_client(mock)
+        listed = list(client.extraction.runs.list(extraction_agent_id=agent, limit=9))
+        assert len(listed) == len({r.id for r in listed}) == mock.store.total(agent)  # type: ignore[attr-defined]
+        assert client.extraction.runs.get(run_id).id == run_id
+        assert client.extraction.runs.get_by_job(job_id).job_id == job_id
+        assert client.extraction.runs.delete(run_id) == {}
+        assert client.extraction.runs.get(run_id).id == run_id  # nothing is remembered
