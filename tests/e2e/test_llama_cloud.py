@@ -219,7 +219,8 @@ def test_stateless_mode_satisfies_the_strict_client() -> None:
     )
     with MockAPI(StatelessRuns(seed=5, max_total=80)) as mock:
         client = sync_client(mock)
-        listed = list(client.extraction.runs.list(extraction_agent_id=agent, limit=9))
+        assert mock.store.total(agent) == 10  # type: ignore[attr-defined]  # four pages of 3
+        listed = list(client.extraction.runs.list(extraction_agent_id=agent, limit=3))
         assert len(listed) == len({r.id for r in listed}) == mock.store.total(agent)  # type: ignore[attr-defined]
         assert client.extraction.runs.get(run_id).id == run_id
         assert client.extraction.runs.get_by_job(job_id).job_id == job_id
