@@ -181,7 +181,7 @@ class _Compiler:
         if not isinstance(branches, list) or not branches:
             raise UnsupportedSchema("anyOf", where, "must be a non-empty list")
         options = [self.node(b, f"{where}/anyOf/{i}") for i, b in enumerate(branches)]
-        return options[0] if len(options) == 1 else AnyOf(options)
+        return options[0] if len(options) == 1 else _any_of(options)
 
     def typed(self, schema: Mapping[str, Any], kind: Any, where: str, *, model: bool) -> Node:
         if kind == "null":
@@ -222,7 +222,12 @@ class _Compiler:
         flo = None if lo is None else (math.nextafter(lo[0], math.inf) if lo[1] else float(lo[0]))
         fhi = None if hi is None else (math.nextafter(hi[0], -math.inf) if hi[1] else float(hi[0]))
         if not self.realistic:
-            return Number(flo, fhi)
+            # "number" takes whole numbers too; a client must cope with 3 as well as 3.0.
+            ilo = None if flo is None else math.ceil(flo)
+            ihi = None if fhi is None else math.floor(fhi)
+            if ilo is not None and ihi is not None and ilo > ihi:
+                return Number(flo, fhi)
+            return AnyOf([Number(flo, fhi), Integer(ilo, ihi)])
         if flo is None and fhi is None:
             return Number(0.0, 10000.0, places=2)
         if flo is None:
@@ -279,6 +284,21 @@ class _Compiler:
         return Record(
             must, may, extra=extra, extra_keys=extra_keys, max_extra=2 if properties or model else 4
         )
+
+
+def _any_of(options: list[Node]) -> Node:
+    """``AnyOf``, except that a choice among fixed values (an enum or null, the shape of every
+    nullable enum field) becomes one flat ``Choice``: each value, null included, is then as
+    likely as any other, instead of null taking half the draws."""
+    if not all(isinstance(o, (Choice, Const)) for o in options):
+        return AnyOf(options)
+    values: list[Any] = []
+    for option in options:
+        fixed = option.values if isinstance(option, Choice) else (option.value,)  # type: ignore[attr-defined]
+        for value in fixed:
+            if not any(value == v and type(value) is type(v) for v in values):
+                values.append(value)
+    return Choice(values)
 
 
 def _has_type(value: Any, types: Any) -> bool:

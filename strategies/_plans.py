@@ -39,7 +39,7 @@ from ._nodes import (
 from ._sample import datetime_text
 from ._words import ERRORS, FILE_STEMS, PROMPTS
 
-__all__ = ["PER_ITEM_TARGETS", "SPECS", "data_node", "field_names", "plan"]
+__all__ = ["PER_ITEM_TARGETS", "SPECS", "UserData", "data_node", "field_names", "plan"]
 
 PER_ITEM_TARGETS = frozenset({"PER_PAGE", "PER_TABLE_ROW"})
 """Extraction targets whose ``data`` is a list of objects (one per page or table row)."""
@@ -153,6 +153,14 @@ def _ordered_pair(
 
 
 @dataclass(frozen=True)
+class UserData:
+    """A user's extraction schema and the plan of one object under it."""
+
+    schema: Any
+    node: Node
+
+
+@dataclass(frozen=True)
 class Spec:
     """How the realistic plan of one kind differs from its compiled schema."""
 
@@ -160,11 +168,13 @@ class Spec:
     """Field name -> the realistic node, given the node compiled from the schema."""
     derived: frozenset[str] = frozenset()
     """Fields left out of the first draw and filled in by ``finish``."""
-    finish: Callable[[dict[str, Any], Draw, frozenset[str], Node | None], None] | None = None
+    finish: Callable[[dict[str, Any], Draw, frozenset[str], UserData | None], None] | None = None
     """Completes an object coherently; never touches the fixed fields it is given."""
 
 
 def _non_null(node: Node) -> Node:
+    if isinstance(node, Choice) and None in node.values:
+        return Choice([v for v in node.values if v is not None])
     if isinstance(node, AnyOf):
         options = [o for o in node.options if not (isinstance(o, Const) and o.value is None)]
         return options[0] if len(options) == 1 else AnyOf(options)
@@ -178,14 +188,18 @@ def _enum_only(node: Node) -> Node:
     return node
 
 
-def _finish_config(obj: dict[str, Any], draw: Draw, fixed: frozenset[str], _: Node | None) -> None:
+def _finish_config(
+    obj: dict[str, Any], draw: Draw, fixed: frozenset[str], _: UserData | None
+) -> None:
     if "citation_bbox" not in fixed:
         obj["citation_bbox"] = obj.get("cite_sources") is True  # "synonymous with cite_sources"
     if "multimodal_fast_mode" not in fixed:
         obj["multimodal_fast_mode"] = False
 
 
-def _finish_run(obj: dict[str, Any], draw: Draw, fixed: frozenset[str], data: Node | None) -> None:
+def _finish_run(
+    obj: dict[str, Any], draw: Draw, fixed: frozenset[str], data: UserData | None
+) -> None:
     status = obj.get("status")
     if "updated_at" not in fixed or "created_at" not in fixed:
         delta = _NO_DELTA if status == "CREATED" else _DELTA
@@ -193,7 +207,7 @@ def _finish_run(obj: dict[str, Any], draw: Draw, fixed: frozenset[str], data: No
     if "data" not in fixed:
         obj["data"] = None
         if status == "SUCCESS":
-            node = data if data is not None else _catalog_node(obj.get("data_schema"))
+            node = data.node if data is not None else _catalog_node(obj.get("data_schema"))
             obj["data"] = draw(_per_target(node, obj.get("config")))
     if "error" not in fixed:
         obj["error"] = draw(_ERRORS) if status == "ERROR" else None
@@ -203,7 +217,9 @@ def _finish_run(obj: dict[str, Any], draw: Draw, fixed: frozenset[str], data: No
         obj["file"] = None  # deprecated: real runs name their file by file_id
 
 
-def _finish_file(obj: dict[str, Any], draw: Draw, fixed: frozenset[str], _: Node | None) -> None:
+def _finish_file(
+    obj: dict[str, Any], draw: Draw, fixed: frozenset[str], _: UserData | None
+) -> None:
     ext = obj.get("file_type") if "file_type" in fixed else draw(_FILE_TYPES)
     if "file_type" not in fixed:
         obj["file_type"] = ext
@@ -221,7 +237,9 @@ def _finish_file(obj: dict[str, Any], draw: Draw, fixed: frozenset[str], _: Node
         obj["expires_at"] = None if start is None else datetime_text(start + 30 * 86400)
 
 
-def _finish_page(obj: dict[str, Any], draw: Draw, fixed: frozenset[str], data: Node | None) -> None:
+def _finish_page(
+    obj: dict[str, Any], draw: Draw, fixed: frozenset[str], data: UserData | None
+) -> None:
     limit = obj["limit"] if "limit" in fixed else draw(_LIMITS)
     skip_fixed = "skip" in fixed
     if "items" in fixed:
@@ -236,7 +254,8 @@ def _finish_page(obj: dict[str, Any], draw: Draw, fixed: frozenset[str], data: N
         skip = obj["skip"] if skip_fixed else draw(_upto(max(0, pages))) * limit
         count = max(0, min(limit, total - skip)) if isinstance(total, int) else 0
         agent, project = draw(_UUID), draw(_UUID)
-        run = plan("run", realistic=True, data=data)
+        own = {} if data is None else {"data_schema": Const(data.schema)}
+        run = plan("run", realistic=True, fixed=own, data=data)
         items = []
         for _ in range(count):
             item = draw(run)
@@ -335,7 +354,7 @@ def _complete(
     kind: str,
     realistic: bool,
     fixed: Mapping[str, Node],
-    data: Node | None,
+    data: UserData | None,
     obj: dict[str, Any],
     draw: Draw,
 ) -> dict[str, Any]:
@@ -345,7 +364,10 @@ def _complete(
     if realistic and finish is not None:
         finish(obj, draw, frozenset(fixed), data)
     elif data is not None and kind == "run" and "data" not in fixed:
-        obj["data"] = draw(AnyOf([_NULL, _per_target(data, obj.get("config"))]))
+        obj["data"] = draw(AnyOf([_NULL, _per_target(data.node, obj.get("config"))]))
+    elif data is not None and kind == "page" and "items" not in fixed:
+        item = plan("run", realistic=False, fixed={"data_schema": Const(data.schema)}, data=data)
+        obj["items"] = draw(ArrayOf(item, 0, 4))
     return obj
 
 
@@ -362,10 +384,11 @@ def plan(
     *,
     realistic: bool,
     fixed: Mapping[str, Node] | None = None,
-    data: Node | None = None,
+    data: UserData | None = None,
 ) -> Node:
     """The plan of one ``kind`` object; ``fixed`` fields are drawn from their own nodes and
-    ``data`` (a plan of one extracted object) replaces the catalog's data for runs and pages."""
+    ``data`` (the user's extraction schema and its plan) makes the data of runs (and of a
+    page's runs) follow that schema."""
     if kind not in KINDS:
         raise BadArgument(f"unknown kind {kind!r}; the kinds are: {', '.join(KINDS)}")
     fixed = dict(fixed or {})

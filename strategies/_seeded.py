@@ -16,7 +16,7 @@ from contracts import KINDS, is_uuid, validate
 
 from ._errors import BadArgument
 from ._nodes import Const, Node
-from ._plans import data_node, plan
+from ._plans import UserData, data_node, plan
 from ._sample import sampler
 
 __all__ = ["sample"]
@@ -69,9 +69,9 @@ def sample(
     ['PENDING', 'SUCCESS', 'ERROR']
     """
     _check(kind, seed, count, realistic)
-    data: Node | None = None
+    data: UserData | None = None
     if "data_schema" in overrides and kind == "run":
-        data = data_node(overrides["data_schema"], realistic)
+        data = UserData(overrides["data_schema"], data_node(overrides["data_schema"], realistic))
     fixed: dict[str, Node] = {name: Const(value) for name, value in overrides.items()}
     rng = random.Random(seed)
     # Thousands of fresh dicts would set off the cyclic garbage collector again and again
@@ -94,7 +94,7 @@ def sample(
 
 
 def _pooled_runs(
-    rng: random.Random, count: int, fixed: dict[str, Node], data: Node | None
+    rng: random.Random, count: int, fixed: dict[str, Node], data: UserData | None
 ) -> list[dict[str, Any]]:
     """Realistic runs spread over a few extraction agents of one project."""
     agents = max(1, min(_MAX_AGENTS, (count + 9) // 10))

@@ -1,0 +1,199 @@
+"""The Hypothesis interpreter of a plan: each node becomes a strategy built from Hypothesis's
+public primitives (``fixed_dictionaries``, ``sampled_from``, ``one_of``, ``lists``, ...), so
+examples shrink the way those do: optional keys drop out, choices move to the first option,
+lists get shorter, numbers go towards zero, text towards ``""``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from hypothesis import strategies as st
+
+from ._nodes import (
+    AnyOf,
+    ArrayOf,
+    Boolean,
+    Choice,
+    Const,
+    Custom,
+    Derived,
+    Format,
+    Integer,
+    Json,
+    Node,
+    Number,
+    Record,
+    Text,
+    copy_json,
+)
+from ._words import WORDS
+
+__all__ = ["fit_text", "strategy"]
+
+Strategy = st.SearchStrategy[Any]
+
+
+def strategy(node: Node) -> Strategy:
+    """The strategy of ``node`` (built on first use, then kept on the node)."""
+    cached = node._cache.get("strategy")
+    if cached is None:
+        cached = _BUILDERS[type(node)](node)
+        node._cache["strategy"] = cached
+    built: Strategy = cached
+    return built
+
+
+def fit_text(text: str, lo: int, hi: int | None) -> str:
+    """``text`` padded (with ``x``) or cut to between ``lo`` and ``hi`` characters."""
+    if len(text) < lo:
+        text += "x" * (lo - len(text))
+    if hi is not None and len(text) > hi:
+        text = text[:hi]
+    return text
+
+
+def _mutable(value: Any) -> bool:
+    return isinstance(value, (dict, list))
+
+
+def _const(node: Const) -> Strategy:
+    if _mutable(node.value):
+        return st.just(node.value).map(copy_json)
+    return st.just(node.value)
+
+
+def _choice(node: Choice) -> Strategy:
+    chosen = st.sampled_from(node.values)
+    return chosen.map(copy_json) if any(_mutable(v) for v in node.values) else chosen
+
+
+def _integer(node: Integer) -> Strategy:
+    return st.integers(min_value=node.lo, max_value=node.hi)
+
+
+def _number(node: Number) -> Strategy:
+    floats = st.floats(min_value=node.lo, max_value=node.hi, allow_nan=False, allow_infinity=False)
+    places = node.places
+    if places is None:
+        return floats
+    lo, hi = node.lo, node.hi
+
+    def rounded(value: float) -> float:
+        near = round(value, places)
+        inside = (lo is None or near >= lo) and (hi is None or near <= hi)
+        return near if inside else value
+
+    return floats.map(rounded)
+
+
+def _text(node: Text) -> Strategy:
+    lo, hi = node.min_size, node.max_size
+    if node.style == "words":
+        words = st.lists(st.sampled_from(WORDS), min_size=1, max_size=4).map(" ".join)
+        return words.map(lambda text: fit_text(text, lo, hi))
+    return st.text(min_size=lo, max_size=hi)
+
+
+def _utc_text(moment: dt.datetime) -> str:
+    text = (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T"
+        f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
+    )
+    return text + (f".{moment.microsecond:06d}Z" if moment.microsecond else "Z")
+
+
+_FORMATS: dict[str, Callable[[], Strategy]] = {
+    "uuid": lambda: st.uuids().map(str),
+    "date-time": lambda: st.datetimes().map(_utc_text),
+    "date": lambda: st.dates().map(lambda d: f"{d.year:04d}-{d.month:02d}-{d.day:02d}"),
+    "time": lambda: st.times().map(lambda t: f"{t.hour:02d}:{t.minute:02d}:{t.second:02d}Z"),
+    "email": lambda: st.tuples(st.sampled_from(WORDS), st.sampled_from(WORDS)).map(
+        lambda pair: f"{pair[0]}.{pair[1]}@example.com"
+    ),
+}
+
+
+def _format(node: Format) -> Strategy:
+    return _FORMATS[node.name]()
+
+
+def _array_of(node: ArrayOf) -> Strategy:
+    return st.lists(strategy(node.item), min_size=node.min_size, max_size=node.max_size)
+
+
+def _record(node: Record) -> Strategy:
+    fixed = st.fixed_dictionaries(
+        {name: strategy(n) for name, n in node.required},
+        optional={name: strategy(n) for name, n in node.optional},
+    )
+    if node.extra is None or node.extra_keys is None or node.max_extra == 0:
+        return fixed
+    named = frozenset(node.names())
+    extras = st.dictionaries(
+        strategy(node.extra_keys).filter(lambda key: key not in named),
+        strategy(node.extra),
+        max_size=node.max_extra,
+    )
+    return st.tuples(fixed, extras).map(lambda pair: {**pair[0], **pair[1]})
+
+
+def _json(node: Json) -> Strategy:
+    if node.realistic:
+        key: Strategy = st.sampled_from(WORDS)
+        leaves = st.one_of(
+            st.sampled_from(WORDS),
+            st.integers(0, 10_000),
+            st.floats(0, 1000, allow_nan=False).map(lambda x: round(x, 2)),
+            st.booleans(),
+        )
+    else:
+        key = st.text(max_size=8)
+        leaves = st.one_of(
+            st.none(),
+            st.booleans(),
+            st.integers(),
+            st.floats(allow_nan=False, allow_infinity=False),
+            st.text(max_size=12),
+        )
+    if node.depth <= 0:
+        return leaves
+    return st.recursive(
+        leaves,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(key, inner, max_size=3),
+        max_leaves=6 * node.depth,
+    )
+
+
+def _custom(node: Custom) -> Strategy:
+    built: Strategy = node.strategy()
+    return built
+
+
+def _derived(node: Derived) -> Strategy:
+    base, derive = strategy(node.base), node.derive
+
+    @st.composite
+    def derived(draw: st.DrawFn) -> Any:
+        return derive(draw(base), lambda inner: draw(strategy(inner)))
+
+    return derived()
+
+
+_BUILDERS: dict[type[Node], Callable[[Any], Strategy]] = {
+    Const: _const,
+    Choice: _choice,
+    Boolean: lambda node: st.booleans(),
+    Integer: _integer,
+    Number: _number,
+    Text: _text,
+    Format: _format,
+    AnyOf: lambda node: st.one_of([strategy(o) for o in node.options]),
+    ArrayOf: _array_of,
+    Record: _record,
+    Json: _json,
+    Custom: _custom,
+    Derived: _derived,
+}
