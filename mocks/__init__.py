@@ -18,6 +18,7 @@ __all__: list[str] = [
     "Faults",
     "Handler",
     "InvalidFault",
+    "InvalidMockArgument",
     "InvalidRun",
     "Journal",
     "LiveMock",
@@ -36,6 +37,7 @@ __all__: list[str] = [
     "create_app",
     "fault_kind",
     "live_server",
+    "mock_api",
 ]
 
 # public name -> private module that defines it; filled in as the pieces land
@@ -48,6 +50,7 @@ _LAZY: dict[str, str] = {
     "Faults": "_faults",
     "Handler": "_handler",
     "InvalidFault": "_errors",
+    "InvalidMockArgument": "_errors",
     "InvalidRun": "_errors",
     "Journal": "_journal",
     "LiveMock": "_server",
@@ -66,6 +69,7 @@ _LAZY: dict[str, str] = {
     "create_app": "_asgi",
     "fault_kind": "_faults",
     "live_server": "_server",
+    "mock_api": "_marker",
 }
 
 

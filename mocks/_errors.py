@@ -6,13 +6,22 @@ MockError                       base of every error this package raises
  ├── InvalidFault               a fault's kind, operation or options are wrong (also a ValueError)
  ├── UnknownName                an operation or parameter name that does not exist (also a
  │                              ValueError)
+ ├── InvalidMockArgument        a wrong argument of mocks.mock_api / the extract_mock marker
+ │                              (also a ValueError)
  └── CallAssertionError         a journal assertion failed: the expected call was (not) made
                                 (also an AssertionError, so pytest shows it as a test failure)
 """
 
 from __future__ import annotations
 
-__all__ = ["CallAssertionError", "InvalidFault", "InvalidRun", "MockError", "UnknownName"]
+__all__ = [
+    "CallAssertionError",
+    "InvalidFault",
+    "InvalidMockArgument",
+    "InvalidRun",
+    "MockError",
+    "UnknownName",
+]
 
 PREFIX = "EXTRACT-CONTRACT"
 """Every assertion message starts with this, as respx's start with ``RESPX:``."""
@@ -32,6 +41,11 @@ class InvalidFault(MockError, ValueError):
 
 class UnknownName(MockError, ValueError):
     """An operation that is not one of the four, or a parameter the operation does not have."""
+
+
+class InvalidMockArgument(MockError, ValueError):
+    """A wrong argument of :func:`mocks.mock_api` or the ``extract_mock`` marker; the message
+    names the argument."""
 
 
 class CallAssertionError(MockError, AssertionError):

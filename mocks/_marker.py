@@ -1,0 +1,165 @@
+"""One in-process mock from plain arguments: :func:`mock_api`, and the ``extract_mock`` marker.
+
+``mock_api(seed=0, runs=100, ...)`` is the pytest plugin's ``extract_mock`` fixture as a
+function: the ``@pytest.mark.extract_mock(...)`` marker takes exactly its arguments, and inside a
+Hypothesis ``@given`` test (where function-scoped fixtures are refused) ``with mock_api(...) as
+mock:`` gives each example a fresh mock. Every argument is checked before anything is built; a
+wrong one raises :class:`~mocks._errors.InvalidMockArgument` naming it.
+
+Faults are given as data: a kind's name (``"server_error"``), a dict of
+:meth:`mocks.Faults.add` arguments with a ``kind`` key (``{"kind": "rate_limit", "times": 1,
+"retry_after": 2}``), or a list of those.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+from ._errors import InvalidFault, InvalidMockArgument
+
+if TYPE_CHECKING:
+    from ._router import MockAPI
+
+__all__ = ["MARKER", "MARKER_HELP", "from_marker", "mock_api"]
+
+MARKER = "extract_mock"
+MARKER_HELP = (
+    f"{MARKER}(seed=<--extract-seed>, runs=100, agents=3, jobs=None, mode='stateful', "
+    "base_url='https://api.cloud.llamaindex.ai', token=None, faults=(), assert_all_mocked=True): "
+    "configure the extract_mock fixture (the in-process mock of the Extraction Runs API): "
+    "seeded runs, stateless mode, base URL, bearer token, faults; see mocks.mock_api"
+)
+
+Mode = Literal["stateful", "stateless"]
+
+
+def mock_api(
+    *,
+    seed: int = 0,
+    runs: int | None = None,
+    agents: int | None = None,
+    jobs: int | None = None,
+    mode: Mode = "stateful",
+    base_url: str | None = None,
+    token: str | None = None,
+    faults: Any = (),
+    assert_all_mocked: bool = True,
+) -> MockAPI:
+    """A :class:`~mocks.MockAPI` (not started: use it with ``with``) configured by arguments.
+
+    - ``seed``: the runs' seed; the same arguments give byte-identical answers;
+    - ``runs`` (default 100), ``agents`` (default 3), ``jobs`` (default: one per run): the
+      seeded store of the stateful mode (see :meth:`mocks.RunStore.seeded`);
+    - ``mode``: ``"stateful"`` (deletes stick) or ``"stateless"`` (every id answers a run made
+      from it; ``runs``/``agents``/``jobs`` do not apply);
+    - ``base_url``: where the mock answers (default: the real service's URL);
+    - ``token``: require ``Authorization: Bearer <token>`` (401 otherwise);
+    - ``faults``: a kind name, a dict of :meth:`mocks.Faults.add` arguments with ``kind``, or a
+      list of those;
+    - ``assert_all_mocked``: fail requests to other hosts (respx's rule).
+
+    >>> with mock_api(seed=3, runs=10, faults={"kind": "rate_limit", "times": 1}) as mock:
+    ...     len(mock.store), len(mock.faults)
+    (10, 1)
+    """
+    import httpx
+
+    from ._router import MockAPI
+
+    _whole("seed", seed, low=None)
+    for name, value in (("runs", runs), ("agents", agents), ("jobs", jobs)):
+        if value is not None:
+            _whole(name, value, low=0 if name == "runs" else 1)
+            if mode == "stateless":
+                raise InvalidMockArgument(f"{name}: only with mode='stateful', not 'stateless'")
+    if mode not in ("stateful", "stateless"):
+        raise InvalidMockArgument(f"mode must be 'stateful' or 'stateless', got {mode!r}")
+    if base_url is not None and not isinstance(base_url, str):
+        raise InvalidMockArgument(f"base_url must be a string, got {base_url!r}")
+    if token is not None and (not isinstance(token, str) or not token):
+        raise InvalidMockArgument(f"token must be a non-empty string or None, got {token!r}")
+    if not isinstance(assert_all_mocked, bool):
+        raise InvalidMockArgument(
+            f"assert_all_mocked must be True or False, got {assert_all_mocked!r}"
+        )
+    fault_args = _faults(faults)
+    options: dict[str, Any] = {"token": token, "assert_all_mocked": assert_all_mocked}
+    if base_url is not None:
+        options["base_url"] = base_url
+    if base_url is not None:
+        try:
+            url = httpx.URL(base_url)
+        except httpx.InvalidURL:
+            url = None
+        if url is None or url.scheme not in ("http", "https") or not url.host:
+            raise InvalidMockArgument(f"base_url must be an http(s) URL, got {base_url!r}")
+    mock = MockAPI(_source(mode, seed, runs, agents, jobs), **options)
+    for position, (kind, arguments) in enumerate(fault_args):
+        try:
+            mock.faults.add(kind, **arguments)
+        except (InvalidFault, TypeError) as exc:
+            raise InvalidMockArgument(f"faults[{position}]: {exc}") from None
+    return mock
+
+
+ARGUMENTS = tuple(inspect.signature(mock_api).parameters)
+"""The names :func:`mock_api` and the marker take."""
+
+
+def from_marker(args: Sequence[Any], kwargs: Mapping[str, Any], *, seed: int) -> MockAPI:
+    """The mock a ``@pytest.mark.extract_mock(...)`` asks for (``seed`` when it names none)."""
+    if args:
+        raise InvalidMockArgument(
+            f"takes keyword arguments only, got positional {', '.join(map(repr, args))}"
+        )
+    unknown = sorted(set(kwargs) - set(ARGUMENTS))
+    if unknown:
+        raise InvalidMockArgument(
+            f"unknown argument {', '.join(unknown)}; the arguments are: {', '.join(ARGUMENTS)}"
+        )
+    return mock_api(**{"seed": seed, **kwargs})
+
+
+def _whole(name: str, value: object, *, low: int | None) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidMockArgument(f"{name} must be a whole number, got {value!r}")
+    if low is not None and value < low:
+        raise InvalidMockArgument(f"{name} must be >= {low}, got {value}")
+
+
+def _source(mode: Mode, seed: int, runs: int | None, agents: int | None, jobs: int | None) -> Any:
+    if mode == "stateless":
+        from ._stateless import StatelessRuns
+
+        return StatelessRuns(seed=seed)
+    from ._store import RunStore
+
+    return RunStore.seeded(
+        seed=seed,
+        runs=100 if runs is None else runs,
+        agents=3 if agents is None else agents,
+        jobs=jobs,
+    )
+
+
+def _faults(faults: object) -> list[tuple[str, dict[str, Any]]]:
+    """``faults`` as ``(kind, Faults.add keyword arguments)`` pairs."""
+    items = [faults] if isinstance(faults, (str, Mapping)) else faults
+    if not isinstance(items, (list, tuple)):
+        raise InvalidMockArgument(
+            f"faults must be a fault kind, a dict with 'kind', or a list of those, got {faults!r}"
+        )
+    pairs: list[tuple[str, dict[str, Any]]] = []
+    for position, item in enumerate(items):
+        if isinstance(item, str):
+            pairs.append((item, {}))
+        elif isinstance(item, Mapping) and isinstance(item.get("kind"), str):
+            arguments = {str(k): v for k, v in item.items() if k != "kind"}
+            pairs.append((item["kind"], arguments))
+        else:
+            raise InvalidMockArgument(
+                f"faults[{position}] must be a fault kind or a dict with a 'kind', got {item!r}"
+            )
+    return pairs

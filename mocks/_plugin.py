@@ -1,0 +1,91 @@
+"""The pytest plugin (entry point ``extract_contract``): the mock API as fixtures.
+
+Fixtures, all named ``extract_*``:
+
+- ``extract_mock``: the in-process mock, a started :class:`mocks.MockAPI` made afresh for each
+  test and configured by ``@pytest.mark.extract_mock(...)``, which takes the arguments of
+  :func:`mocks.mock_api` (use that one inside Hypothesis ``@given`` tests);
+- ``extract_server``: the live mock for the session (uvicorn on a free 127.0.0.1 port, one per
+  pytest-xdist worker): a :class:`mocks.RunningMock` with ``url`` and ``store``, built from
+  ``extract_server_options`` (a :class:`mocks.ServerOptions`; override that fixture to change it);
+- ``extract_seed``: the run's seed, ``--extract-seed`` (default 0), session-scoped.
+
+``--extract-conformance`` adds one test to the run, ``extract_contract::conformance``: the
+conformance run of :mod:`contracts.conformance` against ``--extract-base-url`` (a server of
+yours), or against a live mock of its own (``extract_server_options``) when no URL is given.
+
+Importing this module imports pytest and nothing heavy: the fixtures import what they use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+from ._errors import InvalidMockArgument
+from ._marker import MARKER, MARKER_HELP, from_marker
+from ._pytest_conformance import ConformanceSuite, add_options, check_options
+
+if TYPE_CHECKING:
+    from ._router import MockAPI
+    from ._server import RunningMock, ServerOptions
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser.getgroup("extract-contract", "the mock LlamaCloud Extraction Runs API"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", MARKER_HELP)
+    check_options(config)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"extract-contract: --extract-seed={config.getoption('extract_seed')}"
+
+
+@pytest.hookimpl(tryfirst=True)  # before -k / -m deselect, so they can select it
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    if config.getoption("extract_conformance"):
+        items.extend(ConformanceSuite.items(session))
+
+
+@pytest.fixture(scope="session")
+def extract_seed(pytestconfig: pytest.Config) -> int:
+    """The run's seed (``--extract-seed``, default 0): the mocks' default seed."""
+    seed: int = pytestconfig.getoption("extract_seed")
+    return seed
+
+
+@pytest.fixture
+def extract_mock(request: pytest.FixtureRequest, extract_seed: int) -> Iterator[MockAPI]:
+    """The in-process mock for this test, as ``@pytest.mark.extract_mock(...)`` configures it."""
+    marker = request.node.get_closest_marker(MARKER)
+    args, kwargs = (marker.args, marker.kwargs) if marker else ((), {})
+    try:
+        mock = from_marker(args, kwargs, seed=extract_seed)
+    except InvalidMockArgument as exc:  # one line naming the argument, no traceback
+        raise pytest.fail.Exception(f"@pytest.mark.{MARKER}: {exc}", pytrace=False) from None
+    with mock:
+        yield mock
+
+
+@pytest.fixture(scope="session")
+def extract_server_options(extract_seed: int) -> ServerOptions:
+    """What ``extract_server`` serves: ``extract-contract serve``'s defaults, seeded."""
+    from ._server import ServerOptions
+
+    return ServerOptions(seed=extract_seed, log_level="error")
+
+
+@pytest.fixture(scope="session")
+def extract_server(extract_server_options: ServerOptions) -> Iterator[RunningMock]:
+    """The live mock for the session: ``.url`` (``http://127.0.0.1:PORT``) and ``.store``."""
+    from ._server import live_server
+
+    with live_server(extract_server_options) as running:
+        yield running

@@ -1,0 +1,163 @@
+"""The pytest plugin's command-line options and its opt-in conformance test.
+
+``--extract-conformance`` adds the test :func:`conformance_test` to a downstream run: the
+conformance run of :func:`contracts.conformance.run_conformance` against ``--extract-base-url``
+(with ``--extract-header`` and ``--extract-agent-id``), or, when no URL is given, against a live
+mock of its own, built from the ``extract_server_options`` fixture. It does not use the session's
+``extract_server``: a conformance run deletes runs, which other tests of the session would see.
+The failure message lists every failing check with the curl line that reproduces it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from ._server import ServerOptions
+
+__all__ = ["ConformanceSuite", "add_options", "check_options", "conformance_test"]
+
+
+def add_options(group: pytest.OptionGroup) -> None:
+    """The ``--extract-*`` options, in the plugin's own group."""
+    group.addoption(
+        "--extract-seed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="seed of the mocks' runs and of the conformance run (default: 0)",
+    )
+    group.addoption(
+        "--extract-conformance",
+        action="store_true",
+        help="add the test extract_contract::conformance: check --extract-base-url (or a "
+        "bundled live mock) against the Extraction Runs API contract",
+    )
+    group.addoption(
+        "--extract-base-url",
+        metavar="URL",
+        help="the server --extract-conformance checks (default: a bundled live mock)",
+    )
+    group.addoption(
+        "--extract-agent-id",
+        action="append",
+        default=[],
+        metavar="UUID",
+        help="an extraction agent with runs on --extract-base-url (repeatable)",
+    )
+    group.addoption(
+        "--extract-header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="a header for every conformance request, e.g. 'Authorization: Bearer TOKEN'",
+    )
+    group.addoption(
+        "--extract-max-examples",
+        type=int,
+        metavar="N",
+        help="conformance examples per operation and phase (default: 100)",
+    )
+
+
+def check_options(config: pytest.Config) -> None:
+    """Refuse wrong ``--extract-*`` options with one line naming the option."""
+    url = config.getoption("extract_base_url")
+    agents = config.getoption("extract_agent_id")
+    headers = config.getoption("extract_header")
+    conformance = config.getoption("extract_conformance")
+    given = [
+        flag
+        for flag, value in (
+            ("--extract-base-url", url),
+            ("--extract-agent-id", agents),
+            ("--extract-header", headers),
+            ("--extract-max-examples", config.getoption("extract_max_examples")),
+        )
+        if value
+    ]
+    if given and not conformance:
+        raise pytest.UsageError(f"{given[0]}: only used with --extract-conformance")
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise pytest.UsageError(f"--extract-base-url {url!r}: expected an http:// or https:// URL")
+    if agents and url is None:
+        raise pytest.UsageError("--extract-agent-id: only with --extract-base-url")
+    examples = config.getoption("extract_max_examples")
+    if examples is not None and examples < 1:
+        raise pytest.UsageError(f"--extract-max-examples {examples}: expected a number >= 1")
+    if agents:
+        from contracts import is_uuid
+
+        for agent in agents:
+            if not is_uuid(agent):
+                raise pytest.UsageError(f"--extract-agent-id {agent!r}: not a UUID")
+    _headers(headers)
+
+
+def _headers(values: list[str]) -> dict[str, str]:
+    from ._cli._common import UsageError
+    from ._cli.conform import _headers as parse
+
+    try:
+        return parse(values)
+    except UsageError as exc:
+        raise pytest.UsageError(str(exc).replace("--header", "--extract-header", 1)) from None
+
+
+class ConformanceSuite(pytest.Collector):
+    """The plugin's own tests, outside any file: ``extract_contract::conformance``."""
+
+    @classmethod
+    def items(cls, session: pytest.Session) -> list[pytest.Item]:
+        return cls.from_parent(
+            session, name="extract_contract", nodeid="extract_contract"
+        ).collect()
+
+    def collect(self) -> list[pytest.Item]:
+        return [_Item.from_parent(self, name="conformance", callobj=conformance_test)]
+
+
+class _Item(pytest.Function):
+    """The conformance test; reported by its node id (it lives in no test module)."""
+
+    def reportinfo(self) -> tuple[Any, int | None, str]:
+        path, lineno, _ = super().reportinfo()
+        return path, lineno, self.nodeid
+
+
+def conformance_test(pytestconfig: pytest.Config, extract_server_options: ServerOptions) -> None:
+    """The server conforms to the Extraction Runs API contract (``--extract-conformance``)."""
+    from contracts.conformance import NonConformance, ServerUnreachable, assert_conforms
+
+    config = pytestconfig
+    options: dict[str, Any] = {"seed": config.getoption("extract_seed")}
+    if config.getoption("extract_max_examples") is not None:
+        options["max_examples"] = config.getoption("extract_max_examples")
+    url = config.getoption("extract_base_url")
+    try:
+        if url is not None:
+            headers = _headers(config.getoption("extract_header"))
+            agents = config.getoption("extract_agent_id")
+            assert_conforms(url, headers=headers, agent_ids=agents, **options)
+        else:
+            _conforms_bundled(extract_server_options, options)
+    except NonConformance as exc:  # the failures with their curl lines, no traceback
+        raise pytest.fail.Exception(str(exc), pytrace=False) from None
+    except ServerUnreachable as exc:
+        message = f"--extract-base-url {exc.base_url}: cannot reach the server ({exc.reason})"
+        raise pytest.fail.Exception(message, pytrace=False) from None
+
+
+def _conforms_bundled(server: ServerOptions, options: dict[str, Any]) -> None:
+    """Serve a live mock as ``server`` describes, for this run only, and check it."""
+    from contracts.conformance import assert_conforms
+
+    from ._server import live_server
+
+    headers = {} if server.token is None else {"Authorization": f"Bearer {server.token}"}
+    with live_server(server) as mock:
+        stateless = server.mode == "stateless"
+        agents = () if stateless else tuple(mock.store.agents()[:3])
+        assert_conforms(mock.url, headers=headers, agent_ids=agents, stateless=stateless, **options)
