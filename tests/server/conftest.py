@@ -17,6 +17,16 @@ def seeded_store() -> RunStore:
     return RunStore.seeded(seed=SEED, runs=RUNS, agents=AGENTS)
 
 
+_SMALL_LIMITS = ("--header-timeout", "1", "--max-body", "65536")
+
+
+@pytest.fixture(scope="module", params=["httptools", "h11"])
+def transport_server(request: pytest.FixtureRequest) -> Iterator[Served]:
+    """A real server process per HTTP parser, for the transport-level tests."""
+    with serve_process("--runs", "5", "--http", request.param, *_SMALL_LIMITS) as live:
+        yield live
+
+
 @pytest.fixture(scope="module")
 def served() -> Iterator[Served]:
     """One real server process for a module's tests (stateful, small limits for the tests)."""
