@@ -226,3 +226,13 @@ def test_stateless_mode_satisfies_the_strict_client() -> None:
         assert client.extraction.runs.get_by_job(job_id).job_id == job_id
         assert client.extraction.runs.delete(run_id) == {}
         assert client.extraction.runs.get(run_id).id == run_id  # nothing is remembered
+
+
+def test_the_clients_own_run_objects_can_fill_the_store(store: RunStore) -> None:
+    """Runs a test already holds as client models go in as they are and come back equal."""
+    wanted = store.runs()[:3]
+    models = [llama_cloud.types.extraction.ExtractRun.model_validate(run) for run in wanted]
+    own = RunStore(models)
+    with MockAPI(own) as mock:
+        got = [sync_client(mock).extraction.runs.get(run["id"]) for run in wanted]
+    assert [run.to_dict(mode="json") for run in got] == wanted
