@@ -23,7 +23,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._errors import BadArgument, StrategiesError, UnsupportedSchema
+from ._corpus import write_corpus
+from ._errors import BadArgument, CorpusExists, StrategiesError, UnsupportedSchema
 from ._invalid import BREAKS, Breakage, sample_invalid
 from ._seeded import sample
 
@@ -40,6 +41,7 @@ __all__ = [
     "BREAKS",
     "BadArgument",
     "Breakage",
+    "CorpusExists",
     "StrategiesError",
     "UnsupportedSchema",
     "extract_configs",
@@ -49,6 +51,7 @@ __all__ = [
     "invalid_payloads",
     "sample",
     "sample_invalid",
+    "write_corpus",
 ]
 
 # public name -> private module, for the names that need Hypothesis

@@ -3,8 +3,10 @@
 StrategiesError              base of every error this package raises
  ├── UnsupportedSchema       a JSON Schema uses a keyword (or a format) that the schema
  │                           compiler cannot generate values for; names the keyword and where
- └── BadArgument             :func:`strategies.sample` or the corpus writer got an unknown kind,
-                             an unknown field, or a value of the wrong sort
+ ├── BadArgument             :func:`strategies.sample` or the corpus writer got an unknown kind,
+ │                           an unknown field, or a value of the wrong sort
+ └── CorpusExists            writing a fixture corpus would overwrite files (and ``force`` is
+                             not set); nothing was written
 
 Hypothesis strategies never raise these at definition time: a bad argument is reported as
 ``hypothesis.errors.InvalidArgument`` (with the same message) when the first value is drawn,
@@ -13,7 +15,7 @@ as Hypothesis's own API style asks.
 
 from __future__ import annotations
 
-__all__ = ["BadArgument", "StrategiesError", "UnsupportedSchema"]
+__all__ = ["BadArgument", "CorpusExists", "StrategiesError", "UnsupportedSchema"]
 
 
 class StrategiesError(Exception):
@@ -37,3 +39,7 @@ class UnsupportedSchema(StrategiesError, ValueError):
 
 class BadArgument(StrategiesError, ValueError):
     """An argument that cannot be used: an unknown kind or field, a value of the wrong sort."""
+
+
+class CorpusExists(StrategiesError, FileExistsError):
+    """Writing the fixture corpus would overwrite existing files; nothing was written."""
