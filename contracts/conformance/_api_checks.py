@@ -11,7 +11,7 @@ import json
 import math
 from typing import Any
 
-from ._exchange import NOT_JSON, ApiSession, Skip, expect
+from ._exchange import NOT_JSON, ApiSession, ExchangeFailure, Skip, expect
 from ._registry import CHECKS
 
 __all__: list[str] = []
@@ -125,20 +125,26 @@ def delete_then_gone(session: ApiSession) -> None:
         raise Skip(f"agent {agent} lists no run at skip={total - 1}")
     run = last[0]
     run_id, job_id = str(run.get("id")), run.get("job_id")
-    expect(session.delete_run(run_id), 200, f"delete of listed run {run_id}")
+    deleted = session.delete_run(run_id)
+    expect(deleted, 200, f"delete of listed run {run_id}")
     session.counters["api.deleted"] += 1
+    try:
+        _gone(session, agent, total, run_id, job_id)
+    except ExchangeFailure as exc:  # to reproduce it, delete first
+        raise ExchangeFailure(str(exc), exc.operation, f"{deleted.curl}\n{exc.curl}") from None
+
+
+def _gone(session: ApiSession, agent: str, total: int, run_id: str, job_id: object) -> None:
     expect(session.get_run(run_id), 404, f"get of deleted run {run_id}")
     session.counters["api.delete_then_get"] += 1
     if isinstance(job_id, str):
         by_job = session.get_run_by_job(job_id)
-        if by_job.status != 404:
-            other = by_job.body.get("id") if isinstance(by_job.body, dict) else None
-            if other == run_id:  # another run of the same job may still be there
-                raise by_job.fail(f"get-by-job still answers deleted run {run_id}")
+        other = by_job.body.get("id") if isinstance(by_job.body, dict) else None
+        if by_job.status != 404 and other == run_id:  # another run of that job may remain
+            raise by_job.fail(f"get-by-job of job {job_id} still answers deleted run {run_id}")
         session.counters["api.delete_then_get_by_job"] += 1
     after_exchange, after = session.page(agent, limit=total)
-    ids = [item.get("id") for item in after["items"] if isinstance(item, dict)]
-    if run_id in ids:
+    if run_id in [item.get("id") for item in after["items"] if isinstance(item, dict)]:
         raise after_exchange.fail(f"deleted run {run_id} is still listed")
     if after["total"] != total - 1:
         raise after_exchange.fail(f"total is {after['total']} after a delete, not {total - 1}")

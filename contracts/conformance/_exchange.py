@@ -30,10 +30,12 @@ _SECRET_HEADERS = frozenset({"authorization", "cookie", "x-api-key"})
 
 
 class ExchangeFailure(AssertionError):
-    """A check failed on one exchange; ``curl`` repeats its request (empty if unknown)."""
+    """A check failed on one exchange: ``operation`` (``GET /api/...``) and ``curl``, which
+    repeats the request (empty if unknown)."""
 
-    def __init__(self, message: str, curl: str = "") -> None:
+    def __init__(self, message: str, operation: str, curl: str = "") -> None:
         super().__init__(message)
+        self.operation = operation
         self.curl = curl
 
 
@@ -94,7 +96,8 @@ class Exchange:
         """An AssertionError saying what is wrong with this exchange, carrying its curl line."""
         path = self.operation.path.format(**self.path_params) if self.path_params else None
         where = f"{self.operation.method} {path or self.operation.path} answered {self.status}"
-        return ExchangeFailure(f"{message} ({where})", self.curl)
+        label = f"{self.operation.method} {self.operation.path}"
+        return ExchangeFailure(f"{message} ({where})", label, self.curl)
 
 
 def _curl(request: httpx.Request) -> str:
@@ -142,6 +145,7 @@ class ApiSession:
             op, path_params, sent, response.status_code, body, _curl(response.request)
         )
         self.counters[f"api.{name}.{response.status_code}"] += 1
+        self.counters["requests"] += 1
         self.on_exchange(exchange)
         return exchange
 

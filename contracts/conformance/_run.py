@@ -99,9 +99,10 @@ def _api_phase(
                 continue
             except AssertionError as exc:
                 report.record(check.name, passed=False)
+                operation = getattr(exc, "operation", "API walk")
                 curl = getattr(exc, "curl", None) or None
                 report.add_failure(
-                    Failure(check.name, "API walk", check.description, str(exc), curl, "api")
+                    Failure(check.name, operation, check.description, str(exc), curl, "api")
                 )
             except httpx.HTTPError as exc:
                 report.errors.append(f"{check.name}: {type(exc).__name__}: {exc}")
@@ -120,10 +121,7 @@ def _api_phase(
             else:
                 report.record(check.name, passed=True)
             progress("api", f"{check.name}: {report.results[check.name].outcome}")
-        for name, count in session.counters.items():
-            report.counters[name] += count
-            if name.startswith("api.") and name.count(".") == 2:
-                report.counters["requests"] += count
+        report.counters.update(session.counters)
 
 
 def run_conformance(

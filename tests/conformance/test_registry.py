@@ -54,3 +54,19 @@ def test_importing_contracts_and_conformance_loads_no_schemathesis_nor_hypothesi
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_public_surface_is_all_sorted_and_complete():
+    import importlib
+
+    import contracts.conformance as conformance
+
+    exported = list(conformance.__all__)
+    key = lambda name: (0 if name.isupper() else 1 if name[0].isupper() else 2, name)  # noqa: E731
+    assert exported == sorted(exported, key=key)
+    public = {
+        name
+        for name in vars(conformance)
+        if not name.startswith("_") and not isinstance(getattr(conformance, name), type(importlib))
+    }
+    assert public == set(exported)
