@@ -118,12 +118,15 @@ class Handler:
         self._expected_auth = None if token is None else f"bearer {token}".encode()
         self._routes = tuple(_Route(op) for op in OPERATIONS)
         # operation name -> what carries it out (a registry, not an if-chain)
-        self._operations: Mapping[str, Callable[[_Route, dict[str, Any]], Response]] = {
+        self._operations: Mapping[str, Callable[..., Response]] = {
             "list_runs": self._list_runs,
             "get_run": self._get_run,
             "delete_run": self._delete_run,
             "get_run_by_job": self._get_run_by_job,
         }
+        unserved = [op.name for op in OPERATIONS if op.name not in self._operations]
+        if unserved:  # the contract grew an operation: say so at once, not at the first call
+            raise NotImplementedError(f"the mock does not serve {', '.join(unserved)} yet")
 
     # -- the entry point ----------------------------------------------------------------------
 
@@ -180,7 +183,7 @@ class Handler:
             return _UNAUTHENTICATED
         if parsed.errors:
             return Response(422, dump_json({"detail": parsed.errors}), _JSON)
-        return self._operations[route.operation.name](route, parsed.values)
+        return self._operations[route.operation.name](route, *parsed.values.values())
 
     def _authorised(self, request: Request) -> bool:
         given = request.headers.get("authorization", "")
@@ -212,19 +215,20 @@ class Handler:
 
     # -- the four operations ------------------------------------------------------------------
 
-    def _list_runs(self, route: _Route, values: dict[str, Any]) -> Response:
-        body = self.store.page_json(values["extraction_agent_id"], values["skip"], values["limit"])
-        return Response(200, body, _JSON)
+    # Each gets the operation's parameters positionally, in the order the contract declares
+    # them (path parameters first), so no parameter name is spelled here a second time.
 
-    def _get_run(self, route: _Route, values: dict[str, Any]) -> Response:
-        body = self.store.run_json(values["run_id"])
-        return _found(route, body)
+    def _list_runs(self, route: _Route, agent_id: str, skip: int, limit: int) -> Response:
+        return Response(200, self.store.page_json(agent_id, skip, limit), _JSON)
 
-    def _delete_run(self, route: _Route, values: dict[str, Any]) -> Response:
-        return _DELETED if self.store.delete(values["run_id"]) else _found(route, None)
+    def _get_run(self, route: _Route, run_id: str, *scope: str | None) -> Response:
+        return _found(route, self.store.run_json(run_id))
 
-    def _get_run_by_job(self, route: _Route, values: dict[str, Any]) -> Response:
-        return _found(route, self.store.run_json_by_job(values["job_id"]))
+    def _delete_run(self, route: _Route, run_id: str, *scope: str | None) -> Response:
+        return _DELETED if self.store.delete(run_id) else _found(route, None)
+
+    def _get_run_by_job(self, route: _Route, job_id: str, *scope: str | None) -> Response:
+        return _found(route, self.store.run_json_by_job(job_id))
 
 
 def _found(route: _Route, body: bytes | None) -> Response:

@@ -54,7 +54,8 @@ class Parsed:
     """The outcome of reading one request's parameters.
 
     ``values`` maps every declared parameter to its value: canonical (lower-case UUID string,
-    int) when valid, the default when absent, the raw string when invalid. ``errors`` holds
+    int) when valid, the default when absent, the raw string when invalid, in the order the
+    operation declares them (path parameters first). ``errors`` holds
     FastAPI's 422 entries, empty when the request is valid.
     """
 
