@@ -114,6 +114,8 @@ class Handler:
         self.store: RunSource = RunStore.seeded() if store is None else store
         self.faults = Faults() if faults is None else faults
         self.journal = Journal(journal_size) if journal is None else journal
+        if token is not None and (not isinstance(token, str) or not token or " " in token):
+            raise ValueError(f"token must be a non-empty string without spaces, got {token!r}")
         self.token = token
         self._expected_auth = None if token is None else f"bearer {token}".encode()
         self._routes = tuple(_Route(op) for op in OPERATIONS)
@@ -188,7 +190,7 @@ class Handler:
     def _authorised(self, request: Request) -> bool:
         given = request.headers.get("authorization", "")
         scheme, _, credentials = given.partition(" ")
-        candidate = f"{scheme.lower()} {credentials.strip()}".encode()
+        candidate = f"{scheme.lower()} {credentials}".encode()
         assert self._expected_auth is not None
         return hmac.compare_digest(candidate, self._expected_auth)
 

@@ -148,7 +148,8 @@ class TestAuth:
         return Handler(RunStore([make_run(1)]), token="s3cret")
 
     @pytest.mark.parametrize(
-        "authorization", [None, "", "Bearer", "Bearer wrong", "Basic s3cret", "s3cret"]
+        "authorization",
+        [None, "", "Bearer", "Bearer wrong", "Basic s3cret", "s3cret", "Bearer s3cret2"],
     )
     def test_missing_or_wrong_token_is_401(self, guarded: Handler, authorization) -> None:
         headers = {} if authorization is None else {"authorization": authorization}
@@ -156,6 +157,11 @@ class TestAuth:
         assert answer.status == 401
         assert answer.body == b'{"detail":"Not authenticated"}'
         assert dict(answer.headers)["www-authenticate"] == "Bearer"
+
+    @pytest.mark.parametrize("token", ["", "two words", 42])
+    def test_a_token_must_be_one_word(self, token) -> None:
+        with pytest.raises(ValueError, match="token must be a non-empty string"):
+            Handler(RunStore(), token=token)
 
     @pytest.mark.parametrize("authorization", ["Bearer s3cret", "bearer s3cret"])
     def test_right_token_passes(self, guarded: Handler, authorization: str) -> None:
