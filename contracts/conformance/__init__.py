@@ -14,7 +14,13 @@ schemathesis is imported only when a run starts.
 """
 
 from . import _api_checks, _response_checks  # noqa: F401  (register the checks)
-from ._errors import ConformanceError, NonConformance, ServerUnreachable, UnknownCheck
+from ._errors import (
+    AccessDenied,
+    ConformanceError,
+    NonConformance,
+    ServerUnreachable,
+    UnknownCheck,
+)
 from ._exchange import NOT_JSON, ApiSession, Exchange, Skip
 from ._registry import CHECKS, Check, CheckRegistry
 from ._report import CheckResult, ConformanceReport, Failure
@@ -26,6 +32,7 @@ __all__ = [
     "DEFAULT_MAX_EXAMPLES",
     "NOT_JSON",
     "SCHEMATHESIS_PHASES",
+    "AccessDenied",
     "ApiSession",
     "Check",
     "CheckRegistry",

@@ -10,7 +10,8 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
-from ._errors import NonConformance, ServerUnreachable
+from .._operations import API_PREFIX
+from ._errors import AccessDenied, NonConformance, ServerUnreachable
 from ._exchange import ApiSession, Exchange, Skip
 from ._registry import CHECKS, Check
 from ._report import CheckResult, ConformanceReport, Failure
@@ -31,20 +32,27 @@ def _quiet(phase: str, message: str) -> None:
     pass
 
 
-def _preflight(base_url: str, headers: Mapping[str, str], timeout: float) -> None:
+def _preflight(base_url: str, headers: Mapping[str, str], agent: str, timeout: float) -> None:
+    """Fail early, with one clear error, if nothing answers or the credentials are refused."""
     import httpx
 
     if not base_url.startswith(("http://", "https://")):
         raise ServerUnreachable(base_url, "the base URL must start with http:// or https://")
     try:
         with httpx.Client(base_url=base_url, headers=dict(headers), timeout=timeout) as client:
-            client.get("/")
+            answer = client.get(API_PREFIX, params={"extraction_agent_id": agent, "limit": 1})
     except httpx.InvalidURL as exc:
         raise ServerUnreachable(base_url, f"invalid URL ({exc})") from None
     except httpx.TransportError as exc:
         reason = type(exc).__name__
         detail = str(exc) or "no answer"
         raise ServerUnreachable(base_url, f"{reason}: {detail}") from None
+    if answer.status_code in (401, 403):
+        try:
+            detail = str(answer.json().get("detail"))
+        except (ValueError, AttributeError):
+            detail = answer.text[:80]
+        raise AccessDenied(base_url, answer.status_code, detail)
 
 
 def _run_response_checks(
@@ -150,8 +158,9 @@ def run_conformance(
     and skips the checks that need one. ``headers`` go with every request (auth).
     ``progress(phase, message)`` is told what happens as it happens.
 
-    Raises :class:`ServerUnreachable` when nothing answers and :class:`UnknownCheck` for an
-    unknown check name; a server that breaks the contract gives a report with ``ok == False``
+    Raises :class:`ServerUnreachable` when nothing answers, :class:`AccessDenied` when the
+    server refuses the credentials (401/403), and :class:`UnknownCheck` for an unknown check
+    name; a server that breaks the contract gives a report with ``ok == False``
     (see :func:`assert_conforms` for a test).
     """
     selected = CHECKS.select(checks)
@@ -163,7 +172,7 @@ def run_conformance(
         str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(_GUESSED_AGENTS)
     )
     started = time.monotonic()
-    _preflight(base_url, sent_headers, timeout)
+    _preflight(base_url, sent_headers, agents[0], timeout)
     report = ConformanceReport(base_url, seed, {c.name: CheckResult(c) for c in selected})
     for check in selected:
         if check.needs_state and stateless:

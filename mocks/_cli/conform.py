@@ -214,6 +214,7 @@ def run(args: argparse.Namespace) -> int:
         CHECKS,
         DEFAULT_MAX_EXAMPLES,
         SCHEMATHESIS_PHASES,
+        AccessDenied,
         ServerUnreachable,
         UnknownCheck,
     )
@@ -256,6 +257,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             f"--base-url {exc.base_url}: cannot reach the server ({exc.reason})"
         ) from None
+    except AccessDenied as exc:
+        raise UsageError(f"--header: {exc}; e.g. --header 'Authorization: Bearer TOKEN'") from None
     _print_report(report, reports)
     return 0 if report.ok else 1
 

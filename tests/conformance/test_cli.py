@@ -115,3 +115,21 @@ def test_list_checks_shows_the_registry(capsys):
     assert "allow_header_conformance" in out
     assert "[opt-in]" in out
     assert "[needs a stateful server]" in out
+
+
+def test_a_server_that_wants_credentials_passes_with_the_header_and_says_so_without(capsys):
+    from mocks import live_server
+
+    with live_server(token="s3cret", runs=30, log_level="error") as mock:
+        argv = ["conform", "--base-url", mock.url, "-q", "--max-examples", "3", "--seed", "1"]
+        argv += [arg for agent in mock.store.agents() for arg in ("--agent-id", agent)]
+        refused = main(argv)
+        refused_err = capsys.readouterr().err
+        accepted = main([*argv, "--header", "Authorization: Bearer s3cret"])
+    out = capsys.readouterr().out
+    assert refused == 2
+    assert refused_err.count("\n") == 1
+    assert "--header: " in refused_err
+    assert "answered 401 (Not authenticated): credentials missing or wrong" in refused_err
+    assert accepted == 0, out
+    assert "PASSED: " in out
