@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    add_options(parser.getgroup("extract-contract", "the mock LlamaCloud Extraction Runs API"))
+    add_options(parser.getgroup("extract-contract", "extract-contract (mock Extraction Runs API)"))
 
 
 def pytest_configure(config: pytest.Config) -> None:

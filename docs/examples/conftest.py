@@ -1,0 +1,4 @@
+# This repository's own pytest options switch the plugin's entry point off
+# (`-p no:extract_contract`), so that its own tests run without it; the examples here switch it
+# back on. A downstream project needs no such line: installing extract-contract registers it.
+pytest_plugins = ["mocks._plugin"]

@@ -1,0 +1,97 @@
+"""``--extract-conformance`` adds one test to a downstream run: the conformance run against
+``--extract-base-url``, or against a live mock of its own when no URL is given."""
+
+from __future__ import annotations
+
+import pytest
+
+from mocks import FaultSpec, live_server
+from mocks._live import free_port
+
+FAST = ("-p", "no:cacheprovider", "-W", "error", "--extract-max-examples", "3")
+
+A_DOWNSTREAM_TEST = """
+def test_something_of_theirs():
+    pass
+"""
+
+
+def test_without_the_flag_nothing_is_added(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_theirs=A_DOWNSTREAM_TEST)
+    result = pytester.runpytest("-p", "no:cacheprovider", "-v")
+    result.assert_outcomes(passed=1)
+    assert "conformance" not in result.stdout.str()
+
+
+def test_the_flag_adds_a_conformance_test_against_a_bundled_mock(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(test_theirs=A_DOWNSTREAM_TEST)
+    result = pytester.runpytest("--extract-conformance", "-v", *FAST)
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["extract_contract::conformance PASSED*"])
+
+
+def test_the_conformance_test_uses_the_server_options_fixture(pytester: pytest.Pytester) -> None:
+    # a downstream conftest that serves a broken mock: the conformance test must fail
+    pytester.makeconftest(
+        """
+        import pytest
+        from mocks import FaultSpec, ServerOptions
+
+        @pytest.fixture(scope="session")
+        def extract_server_options(extract_seed):
+            broken = FaultSpec("not_json", operation="get_run_by_job")
+            return ServerOptions(seed=extract_seed, runs=30, token="s3cret", faults=(broken,))
+        """
+    )
+    result = pytester.runpytest("--extract-conformance", "-k", "conformance", *FAST)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*_ extract_contract::conformance _*",
+            "CONFORMANCE: http://127.0.0.1:* breaks the contract: *",
+            "*GET /api/v1/extraction/runs/by-job/{job_id}*",
+            "*reproduce with:",
+            # the token went with every request (else 401s), and is kept out of the report
+            "*curl -X GET http://127.0.0.1:*/by-job/* -H 'authorization: [[]Filtered[]]'",
+        ]
+    )
+
+
+def test_a_broken_server_at_the_base_url_fails_listing_each_check_with_curl(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(test_theirs=A_DOWNSTREAM_TEST)
+    fault = FaultSpec("server_error", operation="get_run")
+    with live_server(runs=30, seed=4, faults=(fault,), log_level="error") as server:
+        agent = server.store.agents()[0]
+        result = pytester.runpytest(
+            "--extract-conformance",
+            "--extract-base-url",
+            server.url,
+            "--extract-agent-id",
+            agent,
+            "--extract-header",
+            "X-Team: runs",
+            *FAST,
+        )
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            f"CONFORMANCE: {server.url} breaks the contract: * in *listed_run_equals_get*",
+            "[[]listed_run_equals_get[]] *",
+            "*expected HTTP 200, got 500*",
+            "*reproduce with:",
+            f"*curl -X GET {server.url}/api/v1/extraction/runs/* -H '*: runs'",  # --extract-header
+        ]
+    )
+    assert "Traceback" not in result.stdout.str()
+    assert server.live.journal.calls("list_runs", extraction_agent_id=agent)
+
+
+def test_an_unreachable_base_url_fails_with_one_line(pytester: pytest.Pytester) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    result = pytester.runpytest("--extract-conformance", "--extract-base-url", url, *FAST)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([f"--extract-base-url {url}: cannot reach the server (Connect*"])
