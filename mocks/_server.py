@@ -375,32 +375,30 @@ def live_server(
     options is ignored (a free one is picked). Uses the same builder and uvicorn configuration as
     ``extract-contract serve``; the server is always stopped when the block ends.
     """
-    from ._live import _ThreadServer
-
     options = replace(options or ServerOptions(), **changes)
     if options.workers != 1:
         raise ServeError("live_server(): serves one process; use extract-contract serve --workers")
     live = build_server(options)
     sock = bind(options.host, 0)
     port = sock.getsockname()[1]
-    thread = _ThreadServer(uvicorn_config(live.app, options, port=port))
-    server = thread.server
-    thread.thread = threading.Thread(
+    ready = threading.Event()
+    server = _server_class()(uvicorn_config(live.app, options, port=port))
+    server.on_ready = ready.set
+    thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="extract-contract-serve", daemon=True
     )
-    thread.thread.start()
+    thread.start()
     deadline = time.monotonic() + startup_timeout
     try:
-        while not server.started:
-            if not thread.thread.is_alive():
+        while not ready.wait(0.01):
+            if not thread.is_alive():
                 raise ServeError(f"the live mock on port {port} stopped while starting")
             if time.monotonic() > deadline:
                 raise ServeError(
                     f"the live mock on port {port} did not start in {startup_timeout}s"
                 )
-            time.sleep(0.005)
         yield RunningMock(_url(options.host, port), live)
     finally:
         server.should_exit = True
-        thread.thread.join(timeout=10)
+        thread.join(timeout=10)
         sock.close()

@@ -6,6 +6,7 @@ import json
 import signal
 import socket
 import subprocess
+import time
 from pathlib import Path
 
 import httpx
@@ -154,3 +155,24 @@ def test_a_connect_error_fault_drops_the_connection_without_an_answer() -> None:
         with pytest.raises(httpx.RemoteProtocolError, match="without sending"):
             httpx.get(url)
         assert httpx.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_a_signal_while_the_store_is_built_stops_quietly(sig: int) -> None:
+    process = subprocess.Popen(
+        serve_command("--port", "0", "--runs", "20000"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        time.sleep(1.0)  # started, still seeding 20,000 runs (about 2 s)
+        process.send_signal(sig)
+        out, err = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, err
+    assert "Traceback" not in err
+    assert "serving on" not in out
