@@ -16,9 +16,10 @@ from ._registry import CHECKS
 
 __all__: list[str] = []
 
-_PAGES = 4  # a walk takes about this many pages, whatever the total
+_PAGES = 4  # a walk takes about this many pages for small totals ...
+_MAX_PAGE = 100  # ... and pages of at most this many runs for large ones
 _SAMPLE = 3  # runs per agent fetched one by one
-_WHOLE_PAGE_MAX = 1000  # the walk is compared with one page of every run up to this total
+_WHOLE_PAGE_MAX = 500  # the walk is compared with one page of every run up to this total
 
 
 def _diff(listed: dict[str, Any], fetched: Any) -> str:
@@ -39,7 +40,7 @@ def pagination_walk(session: ApiSession) -> None:
     for agent in session.populated_agents():
         exchange, first = session.page(agent, limit=1)
         total = first["total"]
-        size = max(1, math.ceil(total / _PAGES))
+        size = min(_MAX_PAGE, max(1, math.ceil(total / _PAGES)))
         seen: dict[str, int] = {}
         skip = 0
         while skip < total:

@@ -162,9 +162,13 @@ class ConformanceReport:
             skipped=str(sum(r.outcome in ("skipped", "not run") for r in self.results.values())),
             time=f"{self.elapsed:.3f}",
         )
-        ET.SubElement(
-            ET.SubElement(suite, "properties"), "property", name="base_url", value=self.base_url
-        )
+        properties = ET.SubElement(suite, "properties")
+        for name, value in (
+            ("base_url", self.base_url),
+            ("seed", str(self.seed)),
+            ("requests", str(self.counters["requests"])),
+        ):
+            ET.SubElement(properties, "property", name=name, value=value)
         for name, result in self.results.items():
             case = ET.SubElement(
                 suite, "testcase", name=name, classname=f"conformance.{result.check.kind}"

@@ -104,3 +104,32 @@ def test_without_agent_ids_the_walking_checks_say_why_they_skip():
     assert reason is not None
     assert "no runs are listed for the agent id(s) tried" in reason
     assert "--agent-id" in reason
+
+
+def test_a_long_list_is_walked_in_pages_of_at_most_100_runs():
+    app = _apps.ReferenceApp(agents=1, runs_per_agent=450)
+    with served(app) as url:
+        report = run_conformance(
+            url, agent_ids=app.agent_ids, checks=["pagination_walk", "page_has_no_gap"], phases=()
+        )
+    assert report.ok, report.failure_text()
+    assert report.counters["api.pages_walked"] == 5  # 100 + 100 + 100 + 100 + 50
+    assert report.results["page_has_no_gap"].passed >= 6
+
+
+def test_the_junit_report_names_each_failing_check_with_its_failures(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    app = _apps.BrokenNonUuidId()
+    junit = tmp_path / "junit.xml"
+    with served(app) as url:
+        report = run_conformance(url, agent_ids=app.agent_ids, junit_path=junit, **FAST)
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite is not None
+    assert suite.get("failures") == str(len(report.failed_checks()))
+    assert suite.find("properties/property[@name='seed']").get("value") == "7"
+    failure = suite.find("testcase[@name='ids_and_timestamps']/failure")
+    assert failure is not None
+    assert "is not a UUID: 'run-" in (failure.text or "")
+    assert "curl -X GET" in (failure.text or "")
+    assert suite.find("testcase[@name='not_a_server_error']/failure") is None
