@@ -178,13 +178,29 @@ class MockASGIApp:
 
 
 def create_app(
-    handler: Handler,
+    handler: Any = None,
     *,
     admin: BodyHandler | None = None,
     max_body: int = DEFAULT_MAX_BODY,
 ) -> MockASGIApp:
-    """An ASGI app serving ``handler`` (and ``admin`` under :data:`ADMIN_PREFIX`, if given)."""
-    return MockASGIApp(handler, admin=admin, max_body=max_body)
+    """An ASGI app over the mock's request handler, for any ASGI server.
+
+    ``handler`` is a :class:`~mocks.Handler` (its ``handle`` is served), any callable from
+    :class:`~mocks.Request` to :class:`~mocks.Response`, a :class:`~mocks.ServerOptions`
+    (the app ``extract-contract serve`` would serve with those options: Prefer controls,
+    admin API and body limit included), or ``None`` for the default options. ``admin`` is
+    served under :data:`ADMIN_PREFIX` when given.
+    """
+    from ._server import ServerOptions, build_server
+
+    if handler is None or isinstance(handler, ServerOptions):
+        return build_server(handler or ServerOptions()).app
+    handle = getattr(handler, "handle", handler)
+    if not callable(handle):
+        raise TypeError(
+            f"create_app: expected a Handler, a callable or ServerOptions, got {handler!r}"
+        )
+    return MockASGIApp(handle, admin=admin, max_body=max_body)
 
 
 def to_request(scope: Scope) -> Request:

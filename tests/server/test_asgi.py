@@ -127,3 +127,16 @@ def test_under_a_plain_uvicorn_no_answer_still_drops_the_connection(kind: str) -
         pytest.raises(httpx.RemoteProtocolError),
     ):
         httpx.get(f"{url}/api/v1/extraction/runs/{handler.store.ids()[0]}", timeout=5)
+
+
+def test_create_app_takes_a_handler_a_callable_or_options() -> None:
+    from mocks import ServerOptions
+
+    store = RunStore.seeded(seed=1, runs=3)
+    path = f"/api/v1/extraction/runs/{store.ids()[0]}"
+    for app in (create_app(Handler(store)), create_app(Handler(store).handle)):
+        assert _call(app, _scope(path))[2] == store.run_json(store.ids()[0])
+    served = create_app(ServerOptions(seed=1, runs=3))
+    assert _call(served, _scope(path))[2] == store.run_json(store.ids()[0])
+    with pytest.raises(TypeError, match="create_app"):
+        create_app(42)
