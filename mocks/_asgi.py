@@ -212,7 +212,9 @@ def to_request(scope: Scope) -> Request:
     query = parse_query(query_string) if query_string else ()
     headers: dict[str, str] = {}
     for name, value in scope.get("headers", ()):
-        headers.setdefault(name.decode("latin-1").lower(), value.decode("latin-1"))
+        key = name.decode("latin-1").lower()
+        if key not in headers:  # the first of a repeated header, as Starlette's ``get`` gives
+            headers[key] = value.decode("latin-1")
     return Request(scope["method"], path, query, headers)
 
 
@@ -261,10 +263,26 @@ def _method_not_allowed(allow: str) -> Response:
     )
 
 
+_ENCODED: dict[tuple[tuple[str, str], ...], list[tuple[bytes, bytes]]] = {}
+
+
+def _encoded(headers: tuple[tuple[str, str], ...], has_body: bool) -> list[tuple[bytes, bytes]]:
+    """A response's headers as ASGI wants them (bytes, lower-case names, a content type for a
+    body). The handler answers from a few shared header tuples, so their encodings are kept
+    (at most 256 of them)."""
+    cacheable = type(headers) is tuple
+    encoded = _ENCODED.get(headers) if cacheable else None
+    if encoded is None:
+        encoded = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+        if cacheable and len(_ENCODED) < 256:
+            _ENCODED[headers] = encoded
+    if has_body and not any(name == b"content-type" for name, _ in encoded):
+        return [*encoded, _JSON_TYPE]
+    return list(encoded)
+
+
 async def _send(send: Send, response: Response, *, close: bool = False) -> None:
-    headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
-    if not any(name == b"content-type" for name, _ in headers) and response.body:
-        headers.append(_JSON_TYPE)
+    headers = _encoded(response.headers, bool(response.body))
     headers.append((b"content-length", str(len(response.body)).encode("ascii")))
     if close:
         headers.append((b"connection", b"close"))
