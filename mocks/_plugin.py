@@ -70,6 +70,9 @@ def extract_mock(request: pytest.FixtureRequest, extract_seed: int) -> Iterator[
         mock = from_marker(args, kwargs, seed=extract_seed)
     except InvalidMockArgument as exc:  # one line naming the argument, no traceback
         raise pytest.fail.Exception(f"@pytest.mark.{MARKER}: {exc}", pytrace=False) from None
+    if "extract_server" in request.fixturenames:  # respx lets the session's live mock through
+        url = request.getfixturevalue("extract_server").url
+        mock.router.route(url__startswith=url).pass_through()
     with mock:
         yield mock
 

@@ -234,7 +234,7 @@ def test_a_wrong_option_is_a_usage_error(
 
 
 def test_under_xdist_each_worker_has_its_own_mock_and_server_port(
-    pytester: pytest.Pytester,
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen = pytester.path / "seen"
     seen.mkdir()
@@ -246,7 +246,6 @@ def test_{n}(extract_mock, extract_server, worker_id):
     runs = LlamaCloud(api_key="t", base_url=extract_mock.base_url, max_retries=0).extraction.runs
     first = extract_mock.store.ids()[0]
     runs.delete(first)  # a mock shared with another test would answer 404 here
-    extract_mock.router.route(url__startswith=extract_server.url).pass_through()
     served = LlamaCloud(api_key="t", base_url=extract_server.url).extraction.runs
     assert served.get(extract_server.store.ids()[0]).id == extract_server.store.ids()[0]
     record = {{"worker": worker_id, "url": extract_server.url}}
@@ -255,7 +254,10 @@ def test_{n}(extract_mock, extract_server, worker_id):
         for n in range(6)
     )
     pytester.makepyfile(test_workers=f"import json\nimport pathlib\n{tests}")
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2", "-W", "error")
+    # only xdist and this plugin, by their entry point names: three pytest processes start here
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    plugins = ("-p", "xdist", "-p", "extract_contract", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess(*plugins, "-n", "2", "-W", "error")
     result.assert_outcomes(passed=6)
     records = [json.loads(path.read_text()) for path in seen.iterdir()]
     by_worker: dict[str, set[str]] = {}
