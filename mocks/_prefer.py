@@ -174,9 +174,10 @@ class PreferControls:
         if source is None:
             from ._stateless import StatelessRuns
 
-            if len(self._dynamic) >= 64:  # a few seeds are plenty; never grow without bound
+            # memory stays bounded whatever seeds and ids clients send: 16 seeds x 256 bodies
+            if len(self._dynamic) >= 16:
                 self._dynamic.clear()
-            source = self._dynamic[seed] = StatelessRuns(seed=seed)
+            source = self._dynamic[seed] = StatelessRuns(seed=seed, cache_size=256)
         return source
 
     def _record(self, request: Request, name: str, parsed: Parsed, answer: Response) -> None:
