@@ -20,15 +20,15 @@ server calls at start-up) do not pay for importing Hypothesis.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+import importlib as _importlib
+import typing as _typing
 
 from ._corpus import write_corpus
 from ._errors import BadArgument, CorpusExists, StrategiesError, UnsupportedSchema
 from ._invalid import BREAKS, Breakage, sample_invalid
 from ._seeded import sample
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from ._models import (
         extract_configs,
         extract_run_pages,
@@ -64,11 +64,11 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'strategies' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    value = getattr(_importlib.import_module(f"{__name__}.{module}"), name)
     globals()[name] = value
     return value
 

@@ -82,7 +82,7 @@ _KEYWORDS = frozenset(
 )
 _TYPES = ("null", "boolean", "integer", "number", "string", "array", "object")
 _WIDE_ARRAY_MAX = 6
-_REALISTIC_ARRAY_MAX = 4
+_REALISTIC_ARRAY_MAX = 3
 _NULL = Const(None)
 
 
@@ -116,7 +116,7 @@ class _Compiler:
 
     def node(self, schema: Any, where: str, *, model: bool = False) -> Node:
         if schema is True or schema == {}:
-            return Json(realistic=self.realistic)
+            return Json(1, realistic=self.realistic)
         if schema is False:
             raise UnsupportedSchema("false", where, "a schema that accepts nothing")
         if not isinstance(schema, Mapping):
@@ -199,7 +199,7 @@ class _Compiler:
         if kind == "object":
             return self.record(schema, where, model=model)
         if kind is None:
-            return Json(realistic=self.realistic)
+            return Json(1, realistic=self.realistic)
         raise UnsupportedSchema("type", where, f"unknown type {kind!r}")
 
     def integer(self, schema: Mapping[str, Any]) -> Node:
@@ -282,7 +282,7 @@ class _Compiler:
             (name, fields[name]) for name in fields if name not in required and not self.realistic
         ]
         return Record(
-            must, may, extra=extra, extra_keys=extra_keys, max_extra=2 if properties or model else 4
+            must, may, extra=extra, extra_keys=extra_keys, max_extra=2 if properties or model else 3
         )
 
 

@@ -29,11 +29,12 @@ from ._nodes import (
     Text,
     copy_json,
 )
-from ._words import WORDS
+from ._words import PHRASES, WORDS
 
 __all__ = ["fit_text", "strategy"]
 
 Strategy = st.SearchStrategy[Any]
+_WIDE_TEXT_EXTRA = 40  # schema-wide text without a maxLength: up to this many characters more
 
 
 def strategy(node: Node) -> Strategy:
@@ -92,9 +93,10 @@ def _number(node: Number) -> Strategy:
 def _text(node: Text) -> Strategy:
     lo, hi = node.min_size, node.max_size
     if node.style == "words":
-        words = st.lists(st.sampled_from(WORDS), min_size=1, max_size=4).map(" ".join)
-        return words.map(lambda text: fit_text(text, lo, hi))
-    return st.text(min_size=lo, max_size=hi)
+        # One choice per text (a phrase of one to three words), not one per word: realistic
+        # text needs no more, and every choice costs Hypothesis time.
+        return st.sampled_from(PHRASES).map(lambda text: fit_text(text, lo, hi))
+    return st.text(min_size=lo, max_size=hi if hi is not None else lo + _WIDE_TEXT_EXTRA)
 
 
 def _utc_text(moment: dt.datetime) -> str:
@@ -105,11 +107,25 @@ def _utc_text(moment: dt.datetime) -> str:
     return text + (f".{moment.microsecond:06d}Z" if moment.microsecond else "Z")
 
 
+_DAY = 86_400_000_000  # microseconds
+_MAX_MICROS = (dt.datetime.max - dt.datetime.min) // dt.timedelta(microseconds=1)
+
+
+def _moment(micros: int) -> dt.datetime:
+    return dt.datetime.min + dt.timedelta(microseconds=micros)
+
+
+# Each format is one integer choice (microseconds since 0001-01-01, ...), mapped to text: a
+# fraction of the choices st.datetimes() makes, and it shrinks to 0001-01-01T00:00:00Z.
 _FORMATS: dict[str, Callable[[], Strategy]] = {
     "uuid": lambda: st.uuids().map(str),
-    "date-time": lambda: st.datetimes().map(_utc_text),
-    "date": lambda: st.dates().map(lambda d: f"{d.year:04d}-{d.month:02d}-{d.day:02d}"),
-    "time": lambda: st.times().map(lambda t: f"{t.hour:02d}:{t.minute:02d}:{t.second:02d}Z"),
+    "date-time": lambda: st.integers(0, _MAX_MICROS).map(lambda m: _utc_text(_moment(m))),
+    "date": lambda: st.integers(0, _MAX_MICROS // _DAY).map(
+        lambda d: _utc_text(_moment(d * _DAY))[:10]
+    ),
+    "time": lambda: st.integers(0, 86_399).map(
+        lambda s: f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}Z"
+    ),
     "email": lambda: st.tuples(st.sampled_from(WORDS), st.sampled_from(WORDS)).map(
         lambda pair: f"{pair[0]}.{pair[1]}@example.com"
     ),
@@ -144,7 +160,7 @@ def _json(node: Json) -> Strategy:
     if node.realistic:
         key: Strategy = st.sampled_from(WORDS)
         leaves = st.one_of(
-            st.sampled_from(WORDS),
+            st.sampled_from(PHRASES),
             st.integers(0, 10_000),
             st.floats(0, 1000, allow_nan=False).map(lambda x: round(x, 2)),
             st.booleans(),
@@ -163,7 +179,7 @@ def _json(node: Json) -> Strategy:
     return st.recursive(
         leaves,
         lambda inner: st.lists(inner, max_size=3) | st.dictionaries(key, inner, max_size=3),
-        max_leaves=6 * node.depth,
+        max_leaves=4 * node.depth,
     )
 
 

@@ -409,7 +409,7 @@ def _per_target(node: Node, config: Any) -> Node:
         return node
     many = node._cache.get("per_item")
     if many is None:
-        many = node._cache["per_item"] = ArrayOf(node, 1, 4)
+        many = node._cache["per_item"] = ArrayOf(node, 1, 3)
     result: Node = many
     return result
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ERRORS", "FILE_STEMS", "PROMPTS", "WORDS"]
+__all__ = ["ERRORS", "FILE_STEMS", "PHRASES", "PROMPTS", "WORDS"]
 
 WORDS: tuple[str, ...] = tuple(
     [
@@ -113,6 +113,11 @@ WORDS: tuple[str, ...] = tuple(
         "weight",
         "year",
     ]
+)
+
+# Phrases of one to three words, the same in every process (a fixed stride through WORDS).
+PHRASES: tuple[str, ...] = tuple(
+    " ".join(WORDS[(i * 7 + j * 31) % len(WORDS)] for j in range(1 + i % 3)) for i in range(240)
 )
 
 FILE_STEMS: tuple[str, ...] = (

@@ -106,8 +106,8 @@ def test_hypothesis_schema_wide_spreads_over_the_enums(kind: str) -> None:
 
     collect()
     for path, values in _enum_fields(kind).items():
-        if ".file." in path or path.startswith("$.file"):
-            continue
+        if ".file." in path or path.startswith(("$.file", "$.config")):
+            continue  # the config's own enums: the config kind checks them, faster
         reached = seen[path] & values
         if len(values) <= 5:
             assert reached == values, f"{path}: never generated {sorted(values - reached)}"
