@@ -94,8 +94,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "request answered with a run made from its id",
     )
     what.add_argument("--seed", type=int, default=0, help="seed of the runs (0)")
-    what.add_argument("--runs", type=non_negative_int, default=1000, help="runs in the store")
-    what.add_argument("--agents", type=positive_int, default=3, help="agents the runs belong to")
+    what.add_argument(
+        "--runs", type=non_negative_int, default=1000, help="runs in the store (1000)"
+    )
+    what.add_argument(
+        "--agents", type=positive_int, default=3, help="agents the runs belong to (3)"
+    )
     what.add_argument(
         "--data",
         type=Path,
@@ -130,7 +134,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=parse_fault,
         metavar="KIND[:NAME=VALUE,...]",
         help="add a fault, e.g. rate_limit:rate=0.1,retry_after=2 or "
-        "status:status=503,operation=get_run,times=3 (repeatable)",
+        "status:status=503,operation=get_run,times=3 (repeatable; an unknown kind's error "
+        "lists the kinds)",
     )
     faults.add_argument("--fault-seed", type=int, default=0, help="seed of fault rates (0)")
     server = parser.add_argument_group("server")
