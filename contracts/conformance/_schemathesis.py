@@ -184,7 +184,7 @@ def run_schemathesis(
     they judge only this API's four operations, and nothing else.
     """
     import schemathesis
-    from schemathesis.config import SchemathesisConfig
+    from schemathesis.config import HealthCheck, SchemathesisConfig
     from schemathesis.config._cache import CacheConfig
     from schemathesis.engine import from_schema
 
@@ -192,7 +192,9 @@ def run_schemathesis(
         if check.kind == "response":
             _register(check)
     config = SchemathesisConfig()
-    config.update(seed=seed, max_failures=None)
+    # Hypothesis's health checks judge the data generation (slow on a busy machine), not the
+    # server: they would only add noise to a conformance report.
+    config.update(seed=seed, max_failures=None, suppress_health_check=[HealthCheck.all])
     # Write nothing into the caller's working directory: no failure cache, no example database.
     config.cache = CacheConfig(enabled=False)
     project = config.projects.override
