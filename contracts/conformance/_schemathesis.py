@@ -194,7 +194,7 @@ def run_schemathesis(
     config = SchemathesisConfig()
     # Hypothesis's health checks judge the data generation (slow on a busy machine), not the
     # server: they would only add noise to a conformance report.
-    config.update(seed=seed, max_failures=None, suppress_health_check=[HealthCheck.all])
+    config.update(seed=seed, max_failures=None, suppress_health_check=[HealthCheck("all")])
     # Write nothing into the caller's working directory: no failure cache, no example database.
     config.cache = CacheConfig(enabled=False)
     project = config.projects.override
