@@ -83,6 +83,7 @@ _KEYWORDS = frozenset(
 _TYPES = ("null", "boolean", "integer", "number", "string", "array", "object")
 _WIDE_ARRAY_MAX = 6
 _REALISTIC_ARRAY_MAX = 3
+_NESTED_ARRAY_MAX = 3
 _NULL = Const(None)
 
 
@@ -255,6 +256,8 @@ class _Compiler:
         item = self.node(schema.get("items", True), f"{where}/items")
         min_size = int(schema.get("minItems", 0))
         default_max = _REALISTIC_ARRAY_MAX if self.realistic else _WIDE_ARRAY_MAX
+        if isinstance(item, (Record, AnyOf, Json, ArrayOf)):
+            default_max = min(default_max, _NESTED_ARRAY_MAX)  # nested values: fewer of them
         max_size = int(schema.get("maxItems", max(default_max, min_size)))
         max_size = min(max_size, max(default_max, min_size))
         return ArrayOf(item, min_size, max_size)
@@ -287,18 +290,26 @@ class _Compiler:
 
 
 def _any_of(options: list[Node]) -> Node:
-    """``AnyOf``, except that a choice among fixed values (an enum or null, the shape of every
-    nullable enum field) becomes one flat ``Choice``: each value, null included, is then as
-    likely as any other, instead of null taking half the draws."""
-    if not all(isinstance(o, (Choice, Const)) for o in options):
+    """``AnyOf``, except that the fixed values among the options (an enum, null: the shape of
+    every nullable enum field) merge into one ``Choice`` where the first of them stood. Each
+    value, null included, is then as likely as any other, instead of null taking half of the
+    draws and the enum's values sharing the rest."""
+    fixed: list[Node] = [o for o in options if isinstance(o, (Choice, Const))]
+    if len(fixed) < 2:
         return AnyOf(options)
     values: list[Any] = []
-    for option in options:
-        fixed = option.values if isinstance(option, Choice) else (option.value,)  # type: ignore[attr-defined]
-        for value in fixed:
+    for option in fixed:
+        assert isinstance(option, (Choice, Const))
+        for value in option.values if isinstance(option, Choice) else (option.value,):
             if not any(value == v and type(value) is type(v) for v in values):
                 values.append(value)
-    return Choice(values)
+    merged: list[Node] = []
+    for option in options:
+        if option is fixed[0]:
+            merged.append(Choice(values))
+        elif option not in fixed:
+            merged.append(option)
+    return merged[0] if len(merged) == 1 else AnyOf(merged)
 
 
 def _has_type(value: Any, types: Any) -> bool:

@@ -176,6 +176,10 @@ def _json(node: Json) -> Strategy:
         )
     if node.depth <= 0:
         return leaves
+    if node.depth == 1:  # one level of containers: cheaper than st.recursive, same values
+        return st.one_of(
+            leaves, st.lists(leaves, max_size=3), st.dictionaries(key, leaves, max_size=3)
+        )
     return st.recursive(
         leaves,
         lambda inner: st.lists(inner, max_size=3) | st.dictionaries(key, inner, max_size=3),
