@@ -11,7 +11,7 @@ import json
 import math
 from typing import Any
 
-from ._exchange import NOT_JSON, ApiSession, ExchangeFailure, Skip, expect
+from ._exchange import NOT_JSON, ApiSession, Exchange, ExchangeFailure, Skip, expect
 from ._registry import CHECKS
 
 __all__: list[str] = []
@@ -75,12 +75,18 @@ def pagination_walk(session: ApiSession) -> None:
             )
 
 
-def _sample(session: ApiSession) -> list[dict[str, Any]]:
-    runs = []
+def _sample(session: ApiSession) -> list[tuple[Exchange, dict[str, Any]]]:
+    """A few listed runs of each agent, each with the list request that showed it."""
+    sample = []
     for agent in session.populated_agents():
-        items = session.page(agent, limit=_SAMPLE)[1]["items"]
-        runs += [run for run in items if isinstance(run, dict)]
-    return runs
+        exchange, body = session.page(agent, limit=_SAMPLE)
+        sample += [(exchange, run) for run in body["items"] if isinstance(run, dict)]
+    return sample
+
+
+def _after(listing: Exchange, failure: ExchangeFailure) -> ExchangeFailure:
+    """The failure, reproduced from the list request that showed the run."""
+    return ExchangeFailure(str(failure), failure.operation, f"{listing.curl}\n{failure.curl}")
 
 
 @CHECKS.api(needs_state=True)
@@ -90,28 +96,35 @@ def listed_run_equals_get(session: ApiSession) -> None:
     Needs a server that remembers its runs: a stateless (schema) mock makes a run from its id
     alone, so the agent it was listed under is not part of it.
     """
-    for listed in _sample(session):
+    for listing, listed in _sample(session):
         exchange = session.get_run(str(listed.get("id")))
-        expect(exchange, 200, f"get of listed run {listed.get('id')}")
-        if exchange.body != listed:
-            raise exchange.fail(
-                f"the run fetched by id differs from the listed one: {_diff(listed, exchange.body)}"
-            )
+        try:
+            expect(exchange, 200, f"get of listed run {listed.get('id')}")
+            if exchange.body != listed:
+                raise exchange.fail(
+                    "the run fetched by id differs from the listed one: "
+                    f"{_diff(listed, exchange.body)}"
+                )
+        except ExchangeFailure as exc:
+            raise _after(listing, exc) from None
         session.counters["api.listed_runs_fetched"] += 1
 
 
 @CHECKS.api()
 def get_by_job_matches_job(session: ApiSession) -> None:
     """Get-by-job with a listed run's job id answers a run of that job."""
-    runs = [run for run in _sample(session) if isinstance(run.get("job_id"), str)]
-    if not runs:
+    sample = [(ex, run) for ex, run in _sample(session) if isinstance(run.get("job_id"), str)]
+    if not sample:
         raise Skip("no listed run has a job_id")
-    for listed in runs:
+    for listing, listed in sample:
         exchange = session.get_run_by_job(listed["job_id"])
-        expect(exchange, 200, f"get-by-job of listed run {listed.get('id')}")
-        job = exchange.body.get("job_id") if isinstance(exchange.body, dict) else None
-        if job != listed["job_id"]:
-            raise exchange.fail(f"asked for job {listed['job_id']}, got a run of job {job!r}")
+        try:
+            expect(exchange, 200, f"get-by-job of listed run {listed.get('id')}")
+            job = exchange.body.get("job_id") if isinstance(exchange.body, dict) else None
+            if job != listed["job_id"]:
+                raise exchange.fail(f"asked for job {listed['job_id']}, got a run of job {job!r}")
+        except ExchangeFailure as exc:
+            raise _after(listing, exc) from None
         session.counters["api.jobs_fetched"] += 1
 
 

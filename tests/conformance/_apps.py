@@ -260,3 +260,25 @@ class BrokenAcceptsBadAgent(ReferenceApp):
         if name == "extraction_agent_id" and name in query and not is_uuid(query[name]):
             return query[name]
         return super().query_uuid(query, name, required=required)
+
+
+class BrokenOtherAgentsRuns(ReferenceApp):
+    """Fault: the list of the first agent also holds the runs of the second."""
+
+    def page(self, agent: str, skip: int, limit: int) -> dict[str, Any]:
+        if agent != self.agent_ids[0]:
+            return super().page(agent, skip, limit)
+        with self.lock:
+            runs = [r for r in self.runs.values() if r["extraction_agent_id"] in self.agent_ids[:2]]
+        items = [self.run_body(r) for r in runs[skip : skip + limit]]
+        return {"items": items, "total": len(runs), "skip": skip, "limit": limit}
+
+
+class BrokenListedDiffers(ReferenceApp):
+    """Fault: a listed run is not the run that get answers (its status differs)."""
+
+    def page(self, agent: str, skip: int, limit: int) -> dict[str, Any]:
+        page = super().page(agent, skip, limit)
+        flipped = {"PENDING": "SUCCESS", "SUCCESS": "ERROR", "ERROR": "PENDING"}
+        page["items"] = [{**r, "status": flipped[r["status"]]} for r in page["items"]]
+        return page
