@@ -19,7 +19,7 @@ Importing this module imports pytest and nothing heavy: the fixtures import what
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING
 
 import pytest
@@ -46,12 +46,15 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"extract-contract: --extract-seed={config.getoption('extract_seed')}"
 
 
-@pytest.hookimpl(tryfirst=True)  # before -k / -m deselect, so they can select it
-def pytest_collection_modifyitems(
-    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
-) -> None:
-    if config.getoption("extract_conformance"):
-        items.extend(ConformanceSuite.items(session))
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(
+    collector: pytest.Collector,
+) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+    """With ``--extract-conformance``, the session collects the plugin's own tests too."""
+    report = yield
+    if isinstance(collector, pytest.Session) and report.passed:
+        report.result.extend(ConformanceSuite.wanted(collector))
+    return report
 
 
 @pytest.fixture(scope="session")

@@ -110,16 +110,17 @@ class ConformanceSuite(pytest.Collector):
     """The plugin's own tests, outside any file: ``extract_contract::conformance``."""
 
     @classmethod
-    def items(cls, session: pytest.Session) -> list[pytest.Item]:
-        return cls.from_parent(
-            session, name="extract_contract", nodeid="extract_contract"
-        ).collect()
+    def wanted(cls, session: pytest.Session) -> list[ConformanceSuite]:
+        """The suite, if ``--extract-conformance`` asks for it."""
+        if not session.config.getoption("extract_conformance"):
+            return []
+        return [cls.from_parent(session, name="extract_contract", nodeid="extract_contract")]
 
     def collect(self) -> list[pytest.Item]:
-        return [_Item.from_parent(self, name="conformance", callobj=conformance_test)]
+        return [ConformanceTest.from_parent(self, name="conformance", callobj=conformance_test)]
 
 
-class _Item(pytest.Function):
+class ConformanceTest(pytest.Function):
     """The conformance test; reported by its node id (it lives in no test module)."""
 
     def reportinfo(self) -> tuple[Any, int | None, str]:
