@@ -12,7 +12,7 @@ import hypothesis
 import httpx
 import pytest
 from hypothesis import given, settings, strategies as st
-from llama_cloud import LlamaCloud, NotFoundError, RateLimitError
+from llama_cloud import AsyncLlamaCloud, LlamaCloud, NotFoundError, RateLimitError
 
 import mocks
 
@@ -80,6 +80,17 @@ def test_stateless_behind_a_base_path_with_a_token(extract_mock):
     assert client.extraction.runs.get(run_id).to_dict() == first.to_dict()  # nothing remembered
 
 
+@pytest.mark.anyio
+@pytest.mark.extract_mock(runs=5, faults={"kind": "latency", "seconds": 0.01, "times": 1})
+async def test_an_async_client(extract_mock):
+    client = AsyncLlamaCloud(
+        api_key="test", base_url=extract_mock.base_url, _strict_response_validation=True
+    )
+    run_id = extract_mock.store.ids()[0]
+    assert (await client.extraction.runs.get(run_id)).id == run_id
+    assert [call.fault for call in extract_mock.calls("get_run")] == ["latency"]
+
+
 def test_the_live_server(extract_server):
     assert extract_server.url.startswith("http://127.0.0.1:")
     store = extract_server.store
@@ -121,7 +132,7 @@ def test_a_downstream_suite_uses_every_fixture_the_marker_and_the_options(
     pytester: pytest.Pytester,
 ) -> None:
     result = run_downstream(pytester, "--extract-seed", "5")
-    result.assert_outcomes(passed=10, failed=1)
+    result.assert_outcomes(passed=11, failed=1)
     result.stdout.fnmatch_lines(
         [
             "extract-contract: --extract-seed=5",
