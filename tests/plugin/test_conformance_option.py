@@ -34,6 +34,21 @@ def test_the_flag_adds_a_conformance_test_against_a_bundled_mock(
     )
 
 
+def test_a_stateless_bundled_mock_conforms_as_a_stateless_server(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        import pytest
+        from mocks import ServerOptions
+
+        @pytest.fixture(scope="session")
+        def extract_server_options(extract_seed):
+            return ServerOptions(mode="stateless", seed=extract_seed)
+        """
+    )
+    result = pytester.runpytest("--extract-conformance", "--extract-seed", "9", *FAST)
+    result.assert_outcomes(passed=1)
+
+
 def test_the_conformance_test_uses_the_server_options_fixture(pytester: pytest.Pytester) -> None:
     # a downstream conftest that serves a broken mock: the conformance test must fail
     pytester.makeconftest(

@@ -44,6 +44,17 @@ def test_the_marker_shapes_the_store(extract_mock):
     extract_mock.assert_called("list_runs", extraction_agent_id=agent, skip=4)
 
 
+@pytest.mark.extract_mock(runs=4)
+class TestTheClosestMarkerWins:
+    def test_the_class_marker(self, extract_mock):
+        assert len(extract_mock.store) == 4
+
+    @pytest.mark.extract_mock(runs=6, agents=1)
+    def test_its_own_marker(self, extract_mock):
+        assert len(extract_mock.store) == 6
+        assert len(extract_mock.store.agents()) == 1
+
+
 def test_each_test_gets_a_fresh_mock_1(extract_mock):
     runs = client_for(extract_mock.base_url).extraction.runs
     first = mocks.RunStore.seeded(seed=5).ids()[0]
@@ -132,7 +143,7 @@ def test_a_downstream_suite_uses_every_fixture_the_marker_and_the_options(
     pytester: pytest.Pytester,
 ) -> None:
     result = run_downstream(pytester, "--extract-seed", "5")
-    result.assert_outcomes(passed=11, failed=1)
+    result.assert_outcomes(passed=13, failed=1)
     result.stdout.fnmatch_lines(
         [
             "extract-contract: --extract-seed=5",
