@@ -33,6 +33,8 @@ MARKER_HELP = (
 )
 
 Mode = Literal["stateful", "stateless"]
+FaultArgument = str | Mapping[str, Any]
+"""One fault: a kind's name, or :meth:`mocks.Faults.add` arguments with a ``kind`` key."""
 
 
 def mock_api(
@@ -44,7 +46,7 @@ def mock_api(
     mode: Mode = "stateful",
     base_url: str | None = None,
     token: str | None = None,
-    faults: Any = (),
+    faults: FaultArgument | Sequence[FaultArgument] = (),
     assert_all_mocked: bool = True,
 ) -> MockAPI:
     """A :class:`~mocks.MockAPI` (not started: use it with ``with``) configured by arguments.
@@ -87,14 +89,13 @@ def mock_api(
     fault_args = _faults(faults)
     options: dict[str, Any] = {"token": token, "assert_all_mocked": assert_all_mocked}
     if base_url is not None:
-        options["base_url"] = base_url
-    if base_url is not None:
         try:
-            url = httpx.URL(base_url)
+            url: httpx.URL | None = httpx.URL(base_url)
         except httpx.InvalidURL:
             url = None
         if url is None or url.scheme not in ("http", "https") or not url.host:
             raise InvalidMockArgument(f"base_url must be an http(s) URL, got {base_url!r}")
+        options["base_url"] = base_url
     mock = MockAPI(_source(mode, seed, runs, agents, jobs), **options)
     for position, (kind, arguments) in enumerate(fault_args):
         try:
