@@ -184,19 +184,21 @@ def run_schemathesis(
     they judge only this API's four operations, and nothing else.
     """
     import schemathesis
-    from schemathesis.config import HealthCheck, SchemathesisConfig
-    from schemathesis.config._cache import CacheConfig
+    from schemathesis.config import CacheConfig, HealthCheck, SchemathesisConfig
     from schemathesis.engine import from_schema
 
     for check in checks:
         if check.kind == "response":
             _register(check)
-    config = SchemathesisConfig()
-    # Hypothesis's health checks judge the data generation (slow on a busy machine), not the
-    # server: they would only add noise to a conformance report.
-    config.update(seed=seed, max_failures=None, suppress_health_check=[HealthCheck("all")])
-    # Write nothing into the caller's working directory: no failure cache, no example database.
-    config.cache = CacheConfig(enabled=False)
+    config = SchemathesisConfig(
+        seed=seed,
+        # Hypothesis's health checks judge the data generation (slow on a busy machine), not
+        # the server: they would only add noise to a conformance report.
+        suppress_health_check=[HealthCheck("all")],
+        # Write nothing into the caller's working directory: no failure cache (and no example
+        # database, below). No schemathesis.toml is read either: the run is what is asked.
+        cache=CacheConfig(enabled=False),
+    )
     project = config.projects.override
     project.update(
         base_url=base_url,
