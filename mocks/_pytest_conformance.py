@@ -93,7 +93,8 @@ def check_options(config: pytest.Config) -> None:
         for agent in agents:
             if not is_uuid(agent):
                 raise pytest.UsageError(f"--extract-agent-id {agent!r}: not a UUID")
-    _headers(headers)
+    if headers:
+        _headers(headers)
 
 
 def _headers(values: list[str]) -> dict[str, str]:
