@@ -151,6 +151,13 @@ class _Compiler:
             return AnyOf([node, _NULL])
         return node
 
+    def inner(self, schema: Any, where: str) -> Node:
+        """The values inside a container: an unconstrained one (``{}``) is a scalar, so free
+        maps nest two levels at most (their values may be objects or arrays of scalars)."""
+        if schema is True or schema == {}:
+            return Json(0, realistic=self.realistic)
+        return self.node(schema, where)
+
     def ref(self, schema: Mapping[str, Any], where: str) -> Node:
         ref = schema["$ref"]
         others = set(schema) - _ANNOTATIONS - {"$ref"}
@@ -253,7 +260,7 @@ class _Compiler:
         )
 
     def array(self, schema: Mapping[str, Any], where: str) -> Node:
-        item = self.node(schema.get("items", True), f"{where}/items")
+        item = self.inner(schema.get("items", True), f"{where}/items")
         min_size = int(schema.get("minItems", 0))
         default_max = _REALISTIC_ARRAY_MAX if self.realistic else _WIDE_ARRAY_MAX
         if isinstance(item, (Record, AnyOf, Json, ArrayOf)):
@@ -272,7 +279,7 @@ class _Compiler:
         extra: Node | None = None
         extra_keys: Node | None = None
         if extra_schema is not False and not (self.realistic and properties):
-            extra = self.node(extra_schema, f"{where}/additionalProperties")
+            extra = self.inner(extra_schema, f"{where}/additionalProperties")
             if properties:
                 extra_keys = Choice([k for k in MODEL_EXTRA_KEYS if k not in properties])
         for name in required:
@@ -290,26 +297,18 @@ class _Compiler:
 
 
 def _any_of(options: list[Node]) -> Node:
-    """``AnyOf``, except that the fixed values among the options (an enum, null: the shape of
-    every nullable enum field) merge into one ``Choice`` where the first of them stood. Each
-    value, null included, is then as likely as any other, instead of null taking half of the
-    draws and the enum's values sharing the rest."""
-    fixed: list[Node] = [o for o in options if isinstance(o, (Choice, Const))]
-    if len(fixed) < 2:
+    """``AnyOf``, except that a choice among fixed values only (an enum or null: the shape of
+    every nullable enum field) becomes one flat ``Choice``: each value, null included, is then
+    as likely as any other, instead of null taking half of the draws."""
+    if not all(isinstance(o, (Choice, Const)) for o in options):
         return AnyOf(options)
     values: list[Any] = []
-    for option in fixed:
+    for option in options:
         assert isinstance(option, (Choice, Const))
         for value in option.values if isinstance(option, Choice) else (option.value,):
             if not any(value == v and type(value) is type(v) for v in values):
                 values.append(value)
-    merged: list[Node] = []
-    for option in options:
-        if option is fixed[0]:
-            merged.append(Choice(values))
-        elif option not in fixed:
-            merged.append(option)
-    return merged[0] if len(merged) == 1 else AnyOf(merged)
+    return Choice(values)
 
 
 def _has_type(value: Any, types: Any) -> bool:

@@ -34,7 +34,7 @@ from ._words import PHRASES, WORDS
 __all__ = ["fit_text", "strategy"]
 
 Strategy = st.SearchStrategy[Any]
-_WIDE_TEXT_EXTRA = 40  # schema-wide text without a maxLength: up to this many characters more
+_WIDE_TEXT_EXTRA = 20  # schema-wide text without a maxLength: up to this many characters more
 
 
 def strategy(node: Node) -> Strategy:
@@ -192,8 +192,14 @@ def _custom(node: Custom) -> Strategy:
     return built
 
 
+def _no_draw(inner: Node) -> Any:
+    raise AssertionError("a Derived node marked draws=False drew a value")
+
+
 def _derived(node: Derived) -> Strategy:
     base, derive = strategy(node.base), node.derive
+    if not node.draws:  # a plain map: no composite layer for Hypothesis to track
+        return base.map(lambda value: derive(value, _no_draw))
 
     @st.composite
     def derived(draw: st.DrawFn) -> Any:

@@ -39,7 +39,7 @@ __all__ = [
 class Draw(Protocol):
     """Draws one value of a node (backed by a seeded random stream or by Hypothesis)."""
 
-    def __call__(self, node: Node) -> Any: ...
+    def __call__(self, node: Node, /) -> Any: ...
 
 
 class Node:
@@ -213,13 +213,20 @@ class Derived(Node):
     ``derive`` gets the base object (a fresh dict it may change) and a ``draw`` function for
     further nodes, and returns the finished object. It is how coherence (``ERROR`` runs carry
     ``error``, ``created_at <= updated_at``) is written once for both interpreters.
+    ``draws=False`` promises that ``derive`` never draws (a plain function of the base).
     """
 
-    __slots__ = ("base", "derive")
+    __slots__ = ("base", "derive", "draws")
 
-    def __init__(self, base: Node, derive: Callable[[dict[str, Any], Draw], dict[str, Any]]):
+    def __init__(
+        self,
+        base: Node,
+        derive: Callable[[dict[str, Any], Draw], dict[str, Any]],
+        *,
+        draws: bool = True,
+    ) -> None:
         super().__init__()
-        self.base, self.derive = base, derive
+        self.base, self.derive, self.draws = base, derive, draws
 
 
 def copy_json(value: Any) -> Any:

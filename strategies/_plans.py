@@ -32,8 +32,10 @@ from ._nodes import (
     Draw,
     Format,
     Integer,
+    Json,
     Node,
     Record,
+    Text,
     canonical,
 )
 from ._sample import datetime_text
@@ -170,6 +172,8 @@ class Spec:
     """Fields left out of the first draw and filled in by ``finish``."""
     finish: Callable[[dict[str, Any], Draw, frozenset[str], UserData | None], None] | None = None
     """Completes an object coherently; never touches the fixed fields it is given."""
+    finish_draws: bool = True
+    """False if ``finish`` never draws (then the Hypothesis form is a plain ``map``)."""
 
 
 def _non_null(node: Node) -> Node:
@@ -277,6 +281,7 @@ SPECS: Mapping[str, Spec] = {
         },
         derived=frozenset({"citation_bbox", "multimodal_fast_mode"}),
         finish=_finish_config,
+        finish_draws=False,
     ),
     "run": Spec(
         fields={
@@ -376,7 +381,7 @@ def _default_plan(kind: str, realistic: bool) -> Node:
     base = _base(kind, realistic)
     if not realistic:
         return base
-    return Derived(base, partial(_complete, kind, True, {}, None))
+    return Derived(base, partial(_complete, kind, True, {}, None), draws=SPECS[kind].finish_draws)
 
 
 def plan(
@@ -442,6 +447,8 @@ def data_node(schema: Any, realistic: bool) -> Node:
     node = _DATA_NODES.get(key)
     if node is None:
         node = compile_schema(schema, realistic=realistic)
+        if isinstance(node, Json):  # {} or true: any object will do
+            node = Record(extra=node, extra_keys=Text(1, 12, "words" if realistic else "any"))
         if not isinstance(node, Record):
             raise BadArgument(
                 "data_schema must describe a JSON object (type: object), as the data of a run is "

@@ -268,7 +268,7 @@ def _derived(node: Derived) -> Sampler:
         def draw(inner: Node) -> Any:
             return sampler(inner)(rng)
 
-        return derive(base(rng), draw)  # type: ignore[arg-type]
+        return derive(base(rng), draw)
 
     return derived
 
