@@ -39,14 +39,17 @@ def _check(kind: Any, seed: Any, count: Any, realistic: Any) -> None:
         raise BadArgument(f"realistic={realistic!r}: must be True or False")
 
 
+def _field_of(path: str) -> str:
+    """The top-level field a JSON path starts with (``$.config.priority`` -> ``config``)."""
+    return path[2:].split(".")[0].split("[")[0] if path.startswith("$.") else ""
+
+
 def _check_overrides(kind: str, overrides: Mapping[str, Any], first: dict[str, Any]) -> None:
     for name, value in overrides.items():
         if name in _UUID_FIELDS and not is_uuid(value):
             raise BadArgument(f"{name}={value!r}: the contract wants a UUID here")
     if set(overrides) - _UUID_FIELDS:
-        broken = [
-            v for v in validate(first, kind) if v.path.split(".")[1].split("[")[0] in overrides
-        ]
+        broken = [v for v in validate(first, kind) if _field_of(v.path) in overrides]
         if broken:
             raise BadArgument(
                 f"{broken[0].path}: the override breaks the contract ({broken[0].message})"
@@ -62,16 +65,20 @@ def sample(
     process. ``realistic`` objects are coherent (see :mod:`strategies`); ``realistic=False``
     gives schema-wide ones. Keyword ``overrides`` fix fields, e.g.
     ``sample("run", seed=7, id=run_id, status="ERROR")``; ``data_schema=`` also makes the
-    ``data`` of successful runs follow that schema. Realistic runs drawn together share a few
-    extraction agents (each with its own project, schema and config), unless those are fixed.
+    ``data`` of successful runs follow that schema (for a page: of its runs). Realistic runs
+    drawn together share a few extraction agents (each with its own project, schema and
+    config), unless those are fixed.
 
-    >>> [run["status"] for run in sample("run", seed=1, count=3)]
-    ['PENDING', 'SUCCESS', 'ERROR']
+    >>> runs = sample("run", seed=1, count=3, status="ERROR")
+    >>> [run["status"] for run in runs], all(run["error"] for run in runs)
+    (['ERROR', 'ERROR', 'ERROR'], True)
     """
     _check(kind, seed, count, realistic)
     data: UserData | None = None
-    if "data_schema" in overrides and kind == "run":
+    if "data_schema" in overrides and kind in ("run", "page"):
         data = UserData(overrides["data_schema"], data_node(overrides["data_schema"], realistic))
+        if kind == "page":  # the schema of the page's runs
+            overrides = {k: v for k, v in overrides.items() if k != "data_schema"}
     fixed: dict[str, Node] = {name: Const(value) for name, value in overrides.items()}
     rng = random.Random(seed)
     # Thousands of fresh dicts would set off the cyclic garbage collector again and again

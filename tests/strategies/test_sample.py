@@ -204,3 +204,15 @@ def test_bad_arguments(args: tuple, kwargs: dict, message: str) -> None:
 
 def test_count_zero_is_empty() -> None:
     assert sample("run", seed=1, count=0) == []
+
+
+def test_a_pages_runs_follow_the_users_schema() -> None:
+    schema = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
+    validator = data_validator(schema)
+    for page in sample("page", seed=4, count=10, data_schema=schema):
+        assert_valid_everywhere(page, "page")
+        for run in page["items"]:
+            assert run["data_schema"] == schema
+            rows = run["data"] if isinstance(run["data"], list) else [run["data"]]
+            for row in rows if run["data"] is not None else []:
+                assert list(validator.iter_errors(row)) == []
