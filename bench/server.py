@@ -101,6 +101,11 @@ def _process(
         _stop_group(process)
 
 
+def _body_size(url: str) -> int:
+    with urllib.request.urlopen(url) as response:
+        return len(response.read())
+
+
 def _stop_group(process: subprocess.Popen[bytes]) -> None:
     for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
         try:
@@ -210,9 +215,12 @@ def main() -> int:
     store = RunStore.seeded(seed=0, runs=RUNS)
     run_id = store.ids()[RUNS // 2]
     agent = store.agents()[0]
+    # Prism answers a list with one item whatever the limit: "list-1" compares like with like,
+    # "list-20" is a page of 20 runs (about 24 KB) from ours and the ceiling
     targets = {
         "get-by-id": f"{API}/{run_id}",
-        "list": f"{API}?extraction_agent_id={agent}&limit=20",
+        "list-1": f"{API}?extraction_agent_id={agent}&limit=1",
+        "list-20": f"{API}?extraction_agent_id={agent}&limit=20",
     }
     tool = "wrk" if shutil.which("wrk") else "python load generator (wrk not installed)"
     print(
@@ -271,6 +279,11 @@ def main() -> int:
 
         # -- rounds: each configuration measured on every server in turn, medians kept --------
         samples: dict[tuple[str, str, int], list[tuple[float, float]]] = {}
+        sizes = {
+            (server, name): _body_size(f"http://{HOST}:{port}{target}")
+            for server, port in servers.items()
+            for name, target in targets.items()
+        }
         for name, target in targets.items():
             for connections in (1, 32):
                 for _ in range(args.rounds):
@@ -292,7 +305,8 @@ def main() -> int:
         for (server, name, connections), runs in samples.items()
     ]
     order = {"ours": 0, "ceiling": 1, "prism": 2}
-    rows.sort(key=lambda row: (order[row[0]], row[1] != "get-by-id", row[2]))
+    names = list(targets)
+    rows.sort(key=lambda row: (order[row[0]], names.index(row[1]), row[2]))
 
     # -- the table ------------------------------------------------------------------------------
     by = {(server, name, c): (rate, p99) for server, name, c, rate, p99 in rows}
@@ -300,13 +314,14 @@ def main() -> int:
         "server",
         "endpoint",
         "conns",
+        "bytes",
         "req/s",
         "p99 ms",
         "of ceiling",
         "x prism",
         "p99/prism",
     )
-    widths = (9, 11, 6, 10, 9, 12, 9, 11)
+    widths = (9, 11, 6, 7, 9, 9, 12, 9, 11)
     print(
         "".join(
             f"{h:<{w}}" if i < 2 else f"{h:>{w}}"
@@ -321,6 +336,7 @@ def main() -> int:
             server,
             name,
             str(c),
+            str(sizes[server, name]),
             f"{rate:.0f}",
             f"{p99:.2f}",
             f"{rate / ceiling[0]:.0%}" if ceiling and mine else "",
