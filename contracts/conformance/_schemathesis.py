@@ -97,9 +97,9 @@ def _document(agent_ids: Sequence[str]) -> dict[str, Any]:
 def _fold(event: EngineEvent, report: ConformanceReport, progress: Progress) -> None:
     from schemathesis.engine import events
 
-    if isinstance(event, events.PhaseStarted):
+    if isinstance(event, events.PhaseStarted) and event.phase.name.value in SCHEMATHESIS_PHASES:
         progress(event.phase.name.value, "started")
-    elif isinstance(event, events.PhaseFinished):
+    elif isinstance(event, events.PhaseFinished) and event.phase.name.value in SCHEMATHESIS_PHASES:
         skip = event.phase.skip_reason
         progress(event.phase.name.value, f"skipped ({skip.value})" if skip else "finished")
     elif isinstance(event, events.ScenarioFinished):
@@ -141,8 +141,13 @@ def _fold_scenario(event: Any, report: ConformanceReport, progress: Progress) ->
         _count_stateful(recorder, report)
     if event.label is None:  # a stateful scenario: many, so a dot each
         progress(phase, ".")
+    elif event.status.value == "skip":
+        progress(phase, f"{event.label}: skipped ({event.skip_reason or 'nothing to send'})")
     else:
-        progress(phase, f"{event.label}: {event.status.value} ({len(recorder.cases)} requests)")
+        outcome = {"success": "ok", "failure": "FAILED", "error": "ERROR"}.get(
+            event.status.value, event.status.value
+        )
+        progress(phase, f"{event.label}: {outcome} ({len(recorder.cases)} requests)")
 
 
 def _count_stateful(recorder: Any, report: ConformanceReport) -> None:
