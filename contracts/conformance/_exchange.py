@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from .._operations import OPERATIONS, Operation, operation
 
@@ -134,7 +135,7 @@ class ApiSession:
         """Send one request to the operation called ``name``; returns the exchange."""
         op = operation(name)
         path_params = dict(path or {})
-        url = op.path.format(**path_params)
+        url = op.path.format(**{k: quote(v, safe="") for k, v in path_params.items()})
         sent = {key: str(value) for key, value in (query or {}).items()}
         response = self.client.request(op.method, url, params=sent)
         try:
