@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 from llama_cloud.types import File as ClientFile
 from llama_cloud.types.extraction import ExtractConfig as ClientExtractConfig
 from llama_cloud.types.extraction import ExtractRun as ClientExtractRun
@@ -33,9 +33,23 @@ def _built() -> None:
         model.model_rebuild()
 
 
+@cache
+def schema_validator(kind: str) -> Draft202012Validator:
+    """python-jsonschema on the committed schema, with the contract's two formats."""
+    checker = FormatChecker(formats=())
+    checker.checks("uuid")(lambda v: not isinstance(v, str) or contracts.is_uuid(v))
+    checker.checks("date-time")(lambda v: not isinstance(v, str) or contracts.is_datetime(v))
+    return Draft202012Validator(
+        contracts.json_schema(contracts.KINDS[kind]), format_checker=checker
+    )
+
+
 def assert_valid_everywhere(payload: Any, kind: str) -> None:
-    """Valid under our JSON Schema, our pydantic model and the official client's model."""
+    """Valid under our JSON Schema (python-jsonschema, and ``contracts.validate``), our pydantic
+    model and the official client's model."""
     _built()
+    errors = [e.message for e in schema_validator(kind).iter_errors(payload)]
+    assert errors == [], errors
     assert contracts.validate(payload, kind) == [], contracts.validate(payload, kind)
     OURS[kind].model_validate(payload)
     if kind == "page":
