@@ -123,6 +123,8 @@ class ApiSession:
     agent_ids: tuple[str, ...]
     on_exchange: Callable[[Exchange], None] = lambda exchange: None
     counters: Counter[str] = field(default_factory=Counter)
+    listed: dict[str, Any] = field(default_factory=dict)
+    """Every run id seen on a list page, with its ``job_id`` (in the order seen)."""
     _populated: list[str] | None = field(default=None, init=False)
 
     def call(
@@ -178,6 +180,9 @@ class ApiSession:
             and isinstance(body.get("total"), int)
         ):
             raise exchange.fail("the list page has no `items` list or no integer `total`")
+        for run in body["items"]:
+            if isinstance(run, dict) and isinstance(run.get("id"), str):
+                self.listed.setdefault(run["id"], run.get("job_id"))
         return exchange, body
 
     def populated_agents(self) -> list[str]:

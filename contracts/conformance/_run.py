@@ -9,7 +9,9 @@ import traceback
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
+from .._formats import is_uuid
 from .._operations import API_PREFIX
 from ._errors import AccessDenied, NonConformance, ServerUnreachable
 from ._exchange import ApiSession, Exchange, Skip
@@ -25,6 +27,7 @@ under a minute on this machine (about 10 s)."""
 
 Progress = Callable[[str, str], None]
 
+_KNOWN_IDS = 5  # listed run ids (and job ids) given to schemathesis as parameter examples
 _GUESSED_AGENTS = 3  # random agent ids tried when none is named (a stateless server fills them)
 
 
@@ -88,7 +91,8 @@ def _api_phase(
     agent_ids: Sequence[str],
     timeout: float,
     progress: Progress,
-) -> None:
+) -> dict[str, Any]:
+    """Run the API checks; returns every run listed on the way (id -> job id)."""
     import httpx
 
     with httpx.Client(base_url=base_url, headers=dict(headers), timeout=timeout) as client:
@@ -130,6 +134,14 @@ def _api_phase(
                 report.record(check.name, passed=True)
             progress("api", f"{check.name}: {report.results[check.name].outcome}")
         report.counters.update(session.counters)
+    return session.listed
+
+
+def _examples(agents: Sequence[str], listed: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Known values for schemathesis to try: the agents, and a few listed run and job ids."""
+    run_ids = [run_id for run_id in listed if is_uuid(run_id)][:_KNOWN_IDS]
+    job_ids = [job for job in listed.values() if is_uuid(job)][:_KNOWN_IDS]
+    return {"extraction_agent_id": list(agents), "run_id": run_ids, "job_id": job_ids}
 
 
 def run_conformance(
@@ -179,9 +191,10 @@ def run_conformance(
             report.skip(check.name, "the server is stateless")
     active = [c for c in selected if not (c.needs_state and stateless)]
     by_kind = {kind: [c for c in active if c.kind == kind] for kind in ("api", "response")}
+    listed: dict[str, Any] = {}
     if by_kind["api"] or by_kind["response"]:
         progress("api", "started")
-        _api_phase(
+        listed = _api_phase(
             base_url,
             report,
             api_checks=by_kind["api"],
@@ -201,7 +214,7 @@ def run_conformance(
             seed=seed,
             workers=workers,
             headers=sent_headers,
-            agent_ids=agents,
+            examples=_examples(agents, listed),
             phases=phases,
             timeout=timeout,
             progress=progress,

@@ -78,19 +78,19 @@ def _register(check: Check) -> None:
     _registered.add(check.name)
 
 
-def _document(agent_ids: Sequence[str]) -> dict[str, Any]:
-    """The committed OpenAPI document, with the known agent ids as examples of
-    ``extraction_agent_id`` so the fuzzing and stateful phases list real runs and follow the
-    links to real ids (the contract itself is unchanged)."""
+def _document(examples: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+    """The committed OpenAPI document, with known values (agents that have runs, listed run
+    and job ids) as ``examples`` of the parameters of those names, so every phase reaches
+    real runs, not only 404s (the contract itself is unchanged)."""
     document = openapi_document()
-    if agent_ids:
-        for operation in document["paths"].values():
-            for spec in operation.values():
-                for param in spec.get("parameters", []):
-                    if param["name"] == "extraction_agent_id":
-                        param["examples"] = {
-                            f"agent_{i}": {"value": agent} for i, agent in enumerate(agent_ids)
-                        }
+    for operation in document["paths"].values():
+        for spec in operation.values():
+            for param in spec.get("parameters", []):
+                values = examples.get(param["name"])
+                if values:
+                    param["examples"] = {
+                        f"known_{i}": {"value": value} for i, value in enumerate(values)
+                    }
     return document
 
 
@@ -114,7 +114,9 @@ def _fold_scenario(event: Any, report: ConformanceReport, progress: Progress) ->
     phase = event.phase.value
     recorder = event.recorder
     report.counters[f"schemathesis.{phase}.cases"] += len(recorder.cases)
-    report.counters["requests"] += sum(1 for i in recorder.interactions.values() if i.response)
+    answers = [i.response for i in recorder.interactions.values() if i.response is not None]
+    report.counters["requests"] += len(answers)
+    report.counters[f"schemathesis.{phase}.2xx"] += sum(200 <= a.status_code < 300 for a in answers)
     for checks in recorder.checks.values():
         for node in checks:
             failed = node.failure_info is not None
@@ -178,12 +180,15 @@ def run_schemathesis(
     seed: int,
     workers: int,
     headers: Mapping[str, str],
-    agent_ids: Sequence[str],
+    examples: Mapping[str, Sequence[str]],
     phases: Sequence[str] = SCHEMATHESIS_PHASES,
     timeout: float = 10.0,
     progress: Progress,
 ) -> None:
     """Run schemathesis's phases with ``checks`` (built-in and this API's response checks).
+
+    ``examples`` maps parameter names to known values (``extraction_agent_id``, ``run_id``,
+    ``job_id``), which the phases try beside the values they generate.
 
     This API's response checks stay registered with schemathesis for the rest of the process;
     they judge only this API's four operations, and nothing else.
@@ -214,7 +219,7 @@ def run_schemathesis(
     project.generation.update(max_examples=max_examples, database="none")
     project.phases.update(phases=list(phases))
     project.checks.update(included_check_names=[check.name for check in checks])
-    schema = schemathesis.openapi.from_dict(_document(agent_ids), config=config)
+    schema = schemathesis.openapi.from_dict(_document(examples), config=config)
     stream = from_schema(schema).execute()
     try:
         for event in stream:

@@ -23,6 +23,9 @@ def test_the_stateful_mock_passes_every_check_and_the_stateful_checks_run_for_re
     assert counters["schemathesis.stateful.linked_2xx"] > 0
     assert counters["schemathesis.stateful.deleted"] > 0
     assert report.results["use_after_free"].passed > 0
+    # the listed ids, given to schemathesis as examples, reach real runs in the other phases too
+    assert counters["schemathesis.examples.2xx"] > 0
+    assert counters["schemathesis.fuzzing.2xx"] > 0
 
 
 def test_the_stateless_mock_passes_every_check_that_does_not_need_state():
