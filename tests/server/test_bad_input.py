@@ -276,3 +276,28 @@ def test_cors_is_off_and_never_echoes_an_origin(
     for response in (get, preflight):
         assert not any(name.startswith("access-control-") for name in response.headers)
         assert origin not in str(response.headers)
+
+
+def test_pipelined_requests_are_all_answered_in_order(transport_server: Served) -> None:
+    one = b"GET /__extract_contract__/health HTTP/1.1\r\nHost: x\r\n\r\n"
+    last = b"GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    answer, closed = raw_exchange(transport_server.host_port, one * 3 + last)
+    assert answer.count(b"HTTP/1.1 200 OK") == 3
+    assert answer.rstrip().endswith(b'{"detail":"Not Found"}')
+    assert closed
+
+
+def test_a_head_in_many_quick_pieces_is_fine(transport_server: Served) -> None:
+    request = b"GET /__extract_contract__/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    pieces = [request[i : i + 5] for i in range(0, len(request), 5)]
+    answer, closed = raw_exchange(transport_server.host_port, pieces, pause=0.01)
+    assert status_of(answer) == 200
+    assert closed
+
+
+def test_keep_alive_requests_each_get_a_fresh_head_timeout(transport_server: Served) -> None:
+    # three requests on one connection, 0.6 s apart: each head is quick, so none is cut off
+    one = b"GET /__extract_contract__/health HTTP/1.1\r\nHost: x\r\n\r\n"
+    answer, _ = raw_exchange(transport_server.host_port, [one, one, one], pause=0.6, timeout=3)
+    assert answer.count(b"HTTP/1.1 200 OK") == 3
+    assert b"408" not in answer
