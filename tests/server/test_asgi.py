@@ -7,9 +7,12 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mocks import Handler, Request, Response, RunStore, create_app
-from mocks._asgi import to_request
+from mocks._asgi import read_query, to_request
+from mocks._handler import parse_query
 from mocks._live import serve_in_thread
 
 
@@ -140,3 +143,14 @@ def test_create_app_takes_a_handler_a_callable_or_options() -> None:
     assert _call(served, _scope(path))[2] == store.run_json(store.ids()[0])
     with pytest.raises(TypeError, match="create_app"):
         create_app(42)
+
+
+@given(
+    st.lists(
+        st.sampled_from(["a", "b", "=", "&", "%", "+", "2", "F", "é", " ", ";", "x=y"]), max_size=20
+    ).map("".join)
+)
+@settings(max_examples=300, deadline=None)
+def test_the_query_fast_path_reads_as_parse_query_does(text: str) -> None:
+    raw = text.encode("utf-8")
+    assert read_query(raw) == parse_query(raw)
