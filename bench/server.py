@@ -286,8 +286,10 @@ def main() -> int:
         }
         for name, target in targets.items():
             for connections in (1, 32):
-                for _ in range(args.rounds):
-                    for server, port in servers.items():
+                for round_ in range(args.rounds):
+                    # alternate the order, so that no server always runs first or last
+                    turn = list(servers.items())
+                    for server, port in turn if round_ % 2 == 0 else reversed(turn):
                         url = f"http://{HOST}:{port}{target}"
                         key = (server, name, connections)
                         samples.setdefault(key, []).append(measure(url, connections, args.duration))
