@@ -8,6 +8,10 @@ MockError                       base of every error this package raises
  │                              ValueError)
  ├── InvalidMockArgument        a wrong argument of mocks.mock_api / the extract_mock marker
  │                              (also a ValueError)
+ ├── ServeError                 the live server cannot start as asked: port in use, bad option
+ │                              or --data file (defined in mocks._server)
+ ├── LoadError                  runs from a file or admin body cannot be loaded; names the
+ │                              record and field (also a ValueError; in mocks._loading)
  └── CallAssertionError         a journal assertion failed: the expected call was (not) made
                                 (also an AssertionError, so pytest shows it as a test failure)
 """
