@@ -146,29 +146,108 @@ def _array_of(node: ArrayOf) -> Strategy:
     return st.lists(strategy(node.item), min_size=node.min_size, max_size=node.max_size)
 
 
+class _Absent:
+    """Marks an optional key left out of a record (never a JSON value). Each key has its
+    own marker, so each key's choice is a distinct Hypothesis strategy: the engine's mutator,
+    which copies choices between strategies that look alike, then does not turn a fresh
+    example into near-copies by swapping one boolean field into another."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<absent {self.name}>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Absent) and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash(("absent", self.name))
+
+
+def _fixed_values(node: Node) -> list[Any] | None:
+    if isinstance(node, Choice):
+        return list(node.values)
+    if isinstance(node, Const):
+        return [node.value]
+    return None
+
+
+_SCALARS = (Text, Integer, Number, Format, Boolean)
+
+
+def _flat(node: Node, absent: _Absent) -> Strategy | None:
+    """An optional key's strategy of one level, ``absent`` first (so the key shrinks away),
+    when its values are fixed (an enum, a nullable enum or boolean) or fixed values beside
+    scalars (``extract_model``: a known model, null, or any string); else None."""
+    fixed = _fixed_values(node)
+    if fixed is not None:
+        return _sampled([absent, *fixed])
+    if not isinstance(node, AnyOf):
+        return None
+    values: list[Any] = [absent]
+    others: list[Strategy] = []
+    for option in node.options:
+        more = _fixed_values(option)
+        if more is not None:
+            values += more
+        elif isinstance(option, _SCALARS):
+            others.append(strategy(option))
+        else:
+            return None
+    if len(values) <= 2:  # only null beside the scalars: half absent or null, half a value
+        return None
+    return st.one_of(_sampled(values), *others)
+
+
+def _sampled(values: list[Any]) -> Strategy:
+    chosen = st.sampled_from(values)
+    return chosen.map(copy_json) if any(_mutable(v) for v in values) else chosen
+
+
 def _record(node: Record) -> Strategy:
-    # One tuple, one map: the required values (a tuple is about 10% faster than
-    # fixed_dictionaries, which tracks a label per key), the optional keys (each can be left
-    # out, and shrinks away), and the extra keys.
+    # One tuple, one map. Required values come first. An optional key of fixed values (an
+    # enum, a nullable enum or boolean; extract_model's models beside any string) is one
+    # sampled_from choice with its absence marker at the head: one choice per key instead of
+    # fixed_dictionaries' presence flag, key index, nested one_of and key-order shuffle; the
+    # key is present most of the time (so every enum value shows up), and shrinks away. The
+    # other optional keys (objects, lists, text) go through fixed_dictionaries, each present
+    # about half of the time; then the extra keys as (key, value) pairs.
     keys = tuple(name for name, _ in node.required)
-    parts: list[Strategy] = [st.tuples(*(strategy(n) for _, n in node.required))]
-    if node.optional:
-        optional = {name: strategy(n) for name, n in node.optional}
-        parts.append(st.fixed_dictionaries({}, optional=optional))
-    if node.extra is not None and node.extra_keys is not None and node.max_extra > 0:
-        named = frozenset(node.names())
-        parts.append(
-            st.dictionaries(
-                strategy(node.extra_keys).filter(lambda key: key not in named),
-                strategy(node.extra),
-                max_size=node.max_extra,
-            )
-        )
+    flat = [(name, _flat(n, _Absent(name))) for name, n in node.optional]
+    flat_keys = tuple(name for name, drawn in flat if drawn is not None)
+    parts: list[Strategy] = [strategy(n) for _, n in node.required]
+    parts += [drawn for _, drawn in flat if drawn is not None]
+    rest = {name: strategy(n) for name, n in node.optional if name not in flat_keys}
+    if rest:
+        parts.append(st.fixed_dictionaries({}, optional=rest))
+    extras = node.extra is not None and node.extra_keys is not None and node.max_extra > 0
+    if extras:
+        assert node.extra is not None
+        assert node.extra_keys is not None
+        # (key, value) pairs rather than st.dictionaries: no uniqueness bookkeeping; a repeated
+        # key just leaves fewer extra keys, and a named key never overwrites a named field.
+        pair = st.tuples(strategy(node.extra_keys), strategy(node.extra))
+        parts.append(st.lists(pair, max_size=node.max_extra))
+    named = frozenset(node.names())
+    n_required = len(keys)
+    n_flat = n_required + len(flat_keys)
 
     def assemble(values: tuple[Any, ...]) -> dict[str, Any]:
-        out = dict(zip(keys, values[0], strict=True))
-        for more in values[1:]:
-            out.update(more)
+        out = dict(zip(keys, values[:n_required], strict=True))
+        for name, value in zip(flat_keys, values[n_required:n_flat], strict=True):
+            if not isinstance(value, _Absent):
+                out[name] = value
+        at = n_flat
+        if rest:
+            out.update(values[at])
+            at += 1
+        if extras:
+            for key, value in values[at]:
+                if key not in named:
+                    out[key] = value
         return out
 
     return st.tuples(*parts).map(assemble)
