@@ -172,6 +172,8 @@ def _fixed_values(node: Node) -> list[Any] | None:
         return list(node.values)
     if isinstance(node, Const):
         return [node.value]
+    if isinstance(node, Boolean):
+        return [False, True]
     return None
 
 
