@@ -37,14 +37,36 @@ Strategy = st.SearchStrategy[Any]
 _WIDE_TEXT_EXTRA = 20  # schema-wide text without a maxLength: up to this many characters more
 
 
+Finish = Callable[[Any], Any]
+Raw = tuple[Strategy, Finish | None]
+
+
 def strategy(node: Node) -> Strategy:
     """The strategy of ``node`` (built on first use, then kept on the node)."""
     cached = node._cache.get("strategy")
     if cached is None:
-        cached = _BUILDERS[type(node)](node)
+        if type(node) in _RAW_BUILDERS:
+            inner, finish = raw(node)
+            cached = inner if finish is None else inner.map(finish)
+        else:
+            cached = _BUILDERS[type(node)](node)
         node._cache["strategy"] = cached
     built: Strategy = cached
     return built
+
+
+def raw(node: Node) -> Raw:
+    """``(strategy, finish)``: the value of ``node`` is ``finish`` of what ``strategy`` draws
+    (``finish`` None: as drawn). A record draws its fields' raw values and finishes them
+    itself, in its one map: each ``.map`` costs Hypothesis two spans per draw, so a uuid or
+    a date-time (an integer, then text) or a nested object done this way costs a third."""
+    cached = node._cache.get("raw")
+    if cached is None:
+        builder = _RAW_BUILDERS.get(type(node))
+        cached = builder(node) if builder is not None else (strategy(node), None)
+        node._cache["raw"] = cached
+    made: Raw = cached
+    return made
 
 
 def fit_text(text: str, lo: int, hi: int | None) -> str:
@@ -60,26 +82,24 @@ def _mutable(value: Any) -> bool:
     return isinstance(value, (dict, list))
 
 
-def _const(node: Const) -> Strategy:
-    if _mutable(node.value):
-        return st.just(node.value).map(copy_json)
-    return st.just(node.value)
+def _const(node: Const) -> Raw:
+    return st.just(node.value), copy_json if _mutable(node.value) else None
 
 
-def _choice(node: Choice) -> Strategy:
-    chosen = st.sampled_from(node.values)
-    return chosen.map(copy_json) if any(_mutable(v) for v in node.values) else chosen
+def _choice(node: Choice) -> Raw:
+    mutable = any(_mutable(v) for v in node.values)
+    return st.sampled_from(node.values), copy_json if mutable else None
 
 
 def _integer(node: Integer) -> Strategy:
     return st.integers(min_value=node.lo, max_value=node.hi)
 
 
-def _number(node: Number) -> Strategy:
+def _number(node: Number) -> Raw:
     floats = st.floats(min_value=node.lo, max_value=node.hi, allow_nan=False, allow_infinity=False)
     places = node.places
     if places is None:
-        return floats
+        return floats, None
     lo, hi = node.lo, node.hi
 
     def rounded(value: float) -> float:
@@ -87,16 +107,16 @@ def _number(node: Number) -> Strategy:
         inside = (lo is None or near >= lo) and (hi is None or near <= hi)
         return near if inside else value
 
-    return floats.map(rounded)
+    return floats, rounded
 
 
-def _text(node: Text) -> Strategy:
+def _text(node: Text) -> Raw:
     lo, hi = node.min_size, node.max_size
     if node.style == "words":
         # One choice per text (a phrase of one to three words), not one per word: realistic
         # text needs no more, and every choice costs Hypothesis time.
-        return st.sampled_from(PHRASES).map(lambda text: fit_text(text, lo, hi))
-    return st.text(min_size=lo, max_size=hi if hi is not None else lo + _WIDE_TEXT_EXTRA)
+        return st.sampled_from(PHRASES), lambda text: fit_text(text, lo, hi)
+    return st.text(min_size=lo, max_size=hi if hi is not None else lo + _WIDE_TEXT_EXTRA), None
 
 
 def _utc_text(moment: dt.datetime) -> str:
@@ -122,23 +142,33 @@ def _uuid_text(number: int) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-_FORMATS: dict[str, Callable[[], Strategy]] = {
+def _date_time_text(micros: int) -> str:
+    return _utc_text(_moment(micros))
+
+
+def _date_text(days: int) -> str:
+    return _utc_text(_moment(days * _DAY))[:10]
+
+
+def _time_text(s: int) -> str:
+    return f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}Z"
+
+
+def _email_text(pair: tuple[str, str]) -> str:
+    return f"{pair[0]}.{pair[1]}@example.com"
+
+
+_FORMATS: dict[str, Callable[[], Raw]] = {
     # any 128 bits, lower-case and hyphenated (st.uuids() costs twice as much per draw)
-    "uuid": lambda: st.integers(0, (1 << 128) - 1).map(_uuid_text),
-    "date-time": lambda: st.integers(0, _MAX_MICROS).map(lambda m: _utc_text(_moment(m))),
-    "date": lambda: st.integers(0, _MAX_MICROS // _DAY).map(
-        lambda d: _utc_text(_moment(d * _DAY))[:10]
-    ),
-    "time": lambda: st.integers(0, 86_399).map(
-        lambda s: f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}Z"
-    ),
-    "email": lambda: st.tuples(st.sampled_from(WORDS), st.sampled_from(WORDS)).map(
-        lambda pair: f"{pair[0]}.{pair[1]}@example.com"
-    ),
+    "uuid": lambda: (st.integers(0, (1 << 128) - 1), _uuid_text),
+    "date-time": lambda: (st.integers(0, _MAX_MICROS), _date_time_text),
+    "date": lambda: (st.integers(0, _MAX_MICROS // _DAY), _date_text),
+    "time": lambda: (st.integers(0, 86_399), _time_text),
+    "email": lambda: (st.tuples(st.sampled_from(WORDS), st.sampled_from(WORDS)), _email_text),
 }
 
 
-def _format(node: Format) -> Strategy:
+def _format(node: Format) -> Raw:
     return _FORMATS[node.name]()
 
 
@@ -209,18 +239,21 @@ def _sampled(values: list[Any]) -> Strategy:
     return chosen.map(copy_json) if any(_mutable(v) for v in values) else chosen
 
 
-def _record(node: Record) -> Strategy:
-    # One tuple, one map. Required values come first. An optional key of fixed values (an
-    # enum, a nullable enum or boolean; extract_model's models beside any string) is one
-    # sampled_from choice with its absence marker at the head: one choice per key instead of
-    # fixed_dictionaries' presence flag, key index, nested one_of and key-order shuffle; the
-    # key is present most of the time (so every enum value shows up), and shrinks away. The
-    # other optional keys (objects, lists, text) go through fixed_dictionaries, each present
-    # about half of the time; then the extra keys as (key, value) pairs.
+def _record(node: Record) -> Raw:
+    # One tuple, finished in one map. Required values come first (drawn raw, finished
+    # here). An optional key of fixed values (an enum, a nullable enum or boolean;
+    # extract_model's models beside any string) is one sampled_from choice with its absence
+    # marker at the head: one choice per key instead of fixed_dictionaries' presence flag,
+    # key index, nested one_of and key-order shuffle; the key is present most of the time
+    # (so every enum value shows up), and shrinks away. The other optional keys (objects,
+    # lists, text) go through fixed_dictionaries, each present about half of the time; then
+    # the extra keys as (key, value) pairs.
     keys = tuple(name for name, _ in node.required)
     flat = [(name, _flat(n, _Absent(name))) for name, n in node.optional]
     flat_keys = tuple(name for name, drawn in flat if drawn is not None)
-    parts: list[Strategy] = [strategy(n) for _, n in node.required]
+    required = [raw(n) for _, n in node.required]
+    finishes = tuple(finish for _, finish in required)
+    parts: list[Strategy] = [drawn for drawn, _ in required]
     parts += [drawn for _, drawn in flat if drawn is not None]
     rest = {name: strategy(n) for name, n in node.optional if name not in flat_keys}
     if rest:
@@ -232,13 +265,20 @@ def _record(node: Record) -> Strategy:
         # (key, value) pairs rather than st.dictionaries: no uniqueness bookkeeping; a repeated
         # key just leaves fewer extra keys, and a named key never overwrites a named field.
         pair = st.tuples(strategy(node.extra_keys), strategy(node.extra))
-        parts.append(st.lists(pair, max_size=node.max_extra))
+        # A model object (one with named keys) gets at most one unknown key: every object
+        # carrying one on average was the largest single cost of a schema-wide run, and one
+        # is enough to check that a client keeps what it does not know.
+        most = min(node.max_extra, 1) if node.required or node.optional else node.max_extra
+        parts.append(st.lists(pair, max_size=most))
     named = frozenset(node.names())
     n_required = len(keys)
     n_flat = n_required + len(flat_keys)
 
     def assemble(values: tuple[Any, ...]) -> dict[str, Any]:
-        out = dict(zip(keys, values[:n_required], strict=True))
+        out = {
+            key: value if finish is None else finish(value)
+            for key, value, finish in zip(keys, values[:n_required], finishes, strict=True)
+        }
         for name, value in zip(flat_keys, values[n_required:n_flat], strict=True):
             if not isinstance(value, _Absent):
                 out[name] = value
@@ -252,7 +292,7 @@ def _record(node: Record) -> Strategy:
                     out[key] = value
         return out
 
-    return st.tuples(*parts).map(assemble)
+    return st.tuples(*parts), assemble
 
 
 def _json(node: Json) -> Strategy:
@@ -308,17 +348,20 @@ def _derived(node: Derived) -> Strategy:
 
 
 _BUILDERS: dict[type[Node], Callable[[Any], Strategy]] = {
-    Const: _const,
-    Choice: _choice,
     Boolean: lambda node: st.booleans(),
     Integer: _integer,
-    Number: _number,
-    Text: _text,
-    Format: _format,
     AnyOf: lambda node: st.one_of([strategy(o) for o in node.options]),
     ArrayOf: _array_of,
-    Record: _record,
     Json: _json,
     Custom: _custom,
     Derived: _derived,
+}
+
+_RAW_BUILDERS: dict[type[Node], Callable[[Any], Raw]] = {
+    Const: _const,
+    Choice: _choice,
+    Number: _number,
+    Text: _text,
+    Format: _format,
+    Record: _record,
 }
