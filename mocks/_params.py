@@ -9,49 +9,93 @@ mode, the very validation FastAPI runs, so the 422 entries (``type``, ``loc``, `
   braces) and hands it on in the canonical lower-case hyphenated form;
 - reports every error of a request together, path parameters first, each group in the order
   the operation declares them.
+
+The usual inputs skip pydantic: a UUID already in 8-4-4-4-12 form (:func:`contracts.is_uuid`,
+either case) is lower-cased, and a short plain run of ASCII digits within the minimum is
+``int()``-ed; both give exactly what pydantic would (a property test checks it). Anything else
+(``+5``, `` 5``, ``1_000``, ``007``, braces, non-ASCII digits, errors) goes to pydantic.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from pydantic import Field, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
-from contracts import OPERATIONS, Operation, Parameter
+from contracts import OPERATIONS, Operation, Parameter, is_uuid
 
 from ._errors import UnknownName
 
-__all__ = ["ParameterReader", "Parsed", "canonical", "known_operation"]
+__all__ = [
+    "ParameterReader",
+    "Parsed",
+    "canonical",
+    "fast_integer",
+    "fast_uuid",
+    "known_operation",
+]
 
 _BY_NAME: Mapping[str, Operation] = {op.name: op for op in OPERATIONS}
 
 ErrorEntry = dict[str, Any]
 
 
-def _uuid_adapter(parameter: Parameter) -> tuple[TypeAdapter[Any], Callable[[Any], Any]]:
-    return TypeAdapter(uuid.UUID), str
+Fast = Callable[[str], Any]
+"""A fast path: the value pydantic would hand on for a raw string, or None to ask pydantic."""
+Factory = Callable[[Parameter], tuple[TypeAdapter[Any], Callable[[Any], Any], Fast]]
+
+# a plain run of ASCII digits this long is far below any limit pydantic or int() has
+_FAST_DIGITS = 18
 
 
-def _integer_adapter(parameter: Parameter) -> tuple[TypeAdapter[Any], Callable[[Any], Any]]:
+def fast_uuid(raw: str) -> str | None:
+    """``raw`` in canonical form if it is an 8-4-4-4-12 UUID (any case), else None."""
+    return raw.lower() if is_uuid(raw) else None
+
+
+def fast_integer(minimum: int | None) -> Fast:
+    """A fast path for an integer parameter: a short run of ASCII digits without a leading
+    zero (or ``0``), at least ``minimum``, is its ``int()``; anything else is None."""
+
+    def fast(raw: str) -> int | None:
+        if (
+            0 < len(raw) <= _FAST_DIGITS
+            and raw.isascii()
+            and raw.isdigit()
+            and (raw[0] != "0" or len(raw) == 1)
+        ):
+            value = int(raw)
+            if minimum is None or value >= minimum:
+                return value
+        return None
+
+    return fast
+
+
+def _uuid_adapter(parameter: Parameter) -> tuple[TypeAdapter[Any], Callable[[Any], Any], Fast]:
+    return TypeAdapter(uuid.UUID), str, fast_uuid
+
+
+def _integer_adapter(parameter: Parameter) -> tuple[TypeAdapter[Any], Callable[[Any], Any], Fast]:
+    fast = fast_integer(parameter.minimum)
     if parameter.minimum is None:
-        return TypeAdapter(int), int
-    return TypeAdapter(Annotated[int, Field(ge=parameter.minimum)]), int
+        return TypeAdapter(int), int, fast
+    return TypeAdapter(Annotated[int, Field(ge=parameter.minimum)]), int, fast
 
 
-# parameter kind -> (the adapter that checks a raw string, how its value is handed on)
-_ADAPTERS: Mapping[str, Callable[[Parameter], tuple[TypeAdapter[Any], Callable[[Any], Any]]]] = {
+# parameter kind -> (the adapter that checks a raw string, how its value is handed on, the
+# fast path for the usual spellings)
+_ADAPTERS: Mapping[str, Factory] = {
     "uuid": _uuid_adapter,
     "integer": _integer_adapter,
 }
 
 
-@dataclass(frozen=True)
-class Parsed:
-    """The outcome of reading one request's parameters.
+class Parsed(NamedTuple):
+    """The outcome of reading one request's parameters (a named tuple: made per request).
 
     ``values`` maps every declared parameter to its value: canonical (lower-case UUID string,
     int) when valid, the default when absent, the raw string when invalid, in the order the
@@ -64,13 +108,14 @@ class Parsed:
 
 
 class _Check:
-    __slots__ = ("adapter", "convert", "default", "location", "name", "required")
+    __slots__ = ("adapter", "convert", "default", "fast", "in_path", "location", "name", "required")
 
     def __init__(self, parameter: Parameter) -> None:
         factory = _ADAPTERS[parameter.kind]
-        self.adapter, self.convert = factory(parameter)
+        self.adapter, self.convert, self.fast = factory(parameter)
         self.name = parameter.name
         self.location = parameter.location
+        self.in_path = parameter.location == "path"
         self.required = parameter.required
         self.default = parameter.default
 
@@ -90,8 +135,7 @@ class ParameterReader:
         values: dict[str, Any] = {}
         errors: list[ErrorEntry] = []
         for check in self._checks:
-            source = path_values if check.location == "path" else query
-            raw = source.get(check.name)
+            raw = (path_values if check.in_path else query).get(check.name)
             if raw is None:
                 values[check.name] = check.default
                 if check.required:
@@ -103,6 +147,10 @@ class ParameterReader:
                             "input": None,
                         }
                     )
+                continue
+            value = check.fast(raw)
+            if value is not None:
+                values[check.name] = value
                 continue
             try:
                 values[check.name] = check.convert(check.adapter.validate_python(raw))
@@ -141,7 +189,10 @@ def canonical(operation: Operation, name: str, value: Any) -> Any:
     a UUID in lower-case hyphenated form, an int; a value that does not parse stays as it is."""
     for parameter in operation.parameters:
         if parameter.name == name:
-            adapter, convert = _ADAPTERS[parameter.kind](parameter)
+            adapter, convert, fast = _ADAPTERS[parameter.kind](parameter)
+            quick = fast(value) if isinstance(value, str) else None
+            if quick is not None:
+                return quick
             try:
                 return convert(adapter.validate_python(value))
             except PydanticValidationError:
