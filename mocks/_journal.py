@@ -1,7 +1,10 @@
 """The call journal: every request the mock answered, with its operation's name.
 
 Bounded (the oldest calls fall out first; :attr:`Journal.dropped` counts them), safe to share
-between threads, and the ``Authorization`` header is stored redacted. Assertions fail with a
+between threads, and the ``Authorization`` header is stored redacted. The request handler
+records through :meth:`Journal.note`, which keeps a plain tuple (headers already redacted) and
+makes the :class:`Call` only when the journal is read: a call costs the server a tuple, not a
+dataclass. Assertions fail with a
 :class:`~mocks._errors.CallAssertionError` that lists what was called instead::
 
     mock.assert_called("delete_run", run_id=run_id)
@@ -29,6 +32,8 @@ _SHOWN = 20  # calls listed in a failure message
 
 def redact(headers: Mapping[str, str]) -> dict[str, str]:
     """A copy of ``headers`` (lower-case names) with credentials replaced by ``[redacted]``."""
+    if _SECRET_HEADERS.isdisjoint(headers):  # the usual request: nothing to hide
+        return dict(headers)
     return {k: (REDACTED if k in _SECRET_HEADERS else v) for k, v in headers.items()}
 
 
@@ -66,13 +71,32 @@ class Journal:
         if maxlen < 1:
             raise ValueError(f"journal maxlen must be >= 1, got {maxlen}")
         self.maxlen = maxlen
-        self._calls: deque[Call] = deque(maxlen=maxlen)
+        # a Call, or the tuple of a Call's fields (from :meth:`note`), made a Call when read
+        self._calls: deque[Call | tuple[Any, ...]] = deque(maxlen=maxlen)
         self._lock = threading.Lock()
         self._recorded = 0
 
     def record(self, call: Call) -> None:
         with self._lock:
             self._calls.append(call)
+            self._recorded += 1
+
+    def note(
+        self,
+        operation: str | None,
+        method: str,
+        path: str,
+        params: Mapping[str, Any],
+        query: tuple[tuple[str, str], ...],
+        headers: Mapping[str, str],
+        status: int | None,
+        fault: str | None,
+    ) -> None:
+        """Record a call from its fields (what :class:`Call` takes, in order); ``headers`` are
+        redacted here, before anything is kept."""
+        entry = (operation, method, path, params, query, redact(headers), status, fault)
+        with self._lock:
+            self._calls.append(entry)
             self._recorded += 1
 
     @property
@@ -91,7 +115,8 @@ class Journal:
 
     def __iter__(self) -> Iterator[Call]:
         with self._lock:
-            return iter(tuple(self._calls))
+            entries = tuple(self._calls)
+        return iter([entry if isinstance(entry, Call) else Call(*entry) for entry in entries])
 
     def calls(self, operation: str | None = None, **params: Any) -> list[Call]:
         """The recorded calls of ``operation`` (all calls if ``None``) whose parameters equal

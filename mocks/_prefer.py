@@ -33,7 +33,6 @@ from typing import Any
 from contracts import OPERATIONS, Operation
 
 from ._http import Request, Response
-from ._journal import Call, redact
 from ._params import ParameterReader, Parsed
 
 __all__ = ["PreferControls", "parse_prefer"]
@@ -181,17 +180,15 @@ class PreferControls:
         return source
 
     def _record(self, request: Request, name: str, parsed: Parsed, answer: Response) -> None:
-        self.handler.journal.record(
-            Call(
-                operation=name,
-                method=request.method,
-                path=request.path,
-                params=parsed.values,
-                query=request.query,
-                headers=redact(request.headers),
-                status=answer.status,
-                fault="prefer",
-            )
+        self.handler.journal.note(
+            name,
+            request.method,
+            request.path,
+            parsed.values,
+            request.query,
+            request.headers,
+            answer.status,
+            "prefer",
         )
 
 
