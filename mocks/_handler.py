@@ -51,7 +51,7 @@ from contracts import OPERATIONS, Operation
 
 from ._faults import Faults, json_error
 from ._http import Request, Response
-from ._journal import Call, Journal, redact
+from ._journal import Journal
 from ._params import ParameterReader, Parsed
 from ._store import RunSource, RunStore, dump_json
 
@@ -70,11 +70,13 @@ def parse_query(raw: str | bytes) -> tuple[tuple[str, str], ...]:
 
 
 class _Route:
-    __slots__ = ("method", "not_found", "operation", "pattern", "reader")
+    __slots__ = ("method", "name", "not_found", "operation", "pattern", "reader", "run")
 
     def __init__(self, operation: Operation) -> None:
         self.operation = operation
+        self.name = operation.name
         self.method = operation.method
+        self.run: Callable[..., Response] | None = None  # the handler's operation, bound later
         self.not_found = (
             None if operation.not_found is None else json_error(404, operation.not_found)
         )
@@ -129,6 +131,8 @@ class Handler:
         unserved = [op.name for op in OPERATIONS if op.name not in self._operations]
         if unserved:  # the contract grew an operation: say so at once, not at the first call
             raise NotImplementedError(f"the mock does not serve {', '.join(unserved)} yet")
+        for route in self._routes:
+            route.run = self._operations[route.name]
 
     # -- the entry point ----------------------------------------------------------------------
 
@@ -165,17 +169,19 @@ class Handler:
 
     def _call(self, route: _Route, path_values: dict[str, str], request: Request) -> Response:
         parsed = route.reader.read(path_values, dict(request.query))
-        fault = self.faults.pick(route.operation.name)
-
-        def respond() -> Response:
-            return self._respond(route, parsed, request)
-
-        answer = respond() if fault is None else fault.apply(respond)
-        self._record(
-            request,
-            route.operation.name,
+        fault = self.faults.pick(route.name)
+        if fault is None:
+            answer = self._respond(route, parsed, request)
+        else:
+            answer = fault.apply(lambda: self._respond(route, parsed, request))
+        self.journal.note(
+            route.name,
+            request.method,
+            request.path,
             parsed.values,
-            answer,
+            request.query,
+            request.headers,
+            None if answer.disconnect else answer.status,
             None if fault is None else fault.name,
         )
         return answer
@@ -185,7 +191,8 @@ class Handler:
             return _UNAUTHENTICATED
         if parsed.errors:
             return Response(422, dump_json({"detail": parsed.errors}), _JSON)
-        return self._operations[route.operation.name](route, *parsed.values.values())
+        assert route.run is not None
+        return route.run(route, *parsed.values.values())
 
     def _authorised(self, request: Request) -> bool:
         given = request.headers.get("authorization", "")
@@ -202,17 +209,15 @@ class Handler:
         answer: Response,
         fault: str | None,
     ) -> None:
-        self.journal.record(
-            Call(
-                operation=operation,
-                method=request.method,
-                path=request.path,
-                params=params,
-                query=request.query,
-                headers=redact(request.headers),
-                status=None if answer.disconnect else answer.status,
-                fault=fault,
-            )
+        self.journal.note(
+            operation,
+            request.method,
+            request.path,
+            params,
+            request.query,
+            request.headers,
+            None if answer.disconnect else answer.status,
+            fault,
         )
 
     # -- the four operations ------------------------------------------------------------------
