@@ -103,7 +103,15 @@ class _Guard:
     parser reports the head complete; only then do bytes count against the limits.
     """
 
-    __slots__ = ("head_bytes", "in_head", "line_bytes", "line_done", "saw_bytes", "timer")
+    __slots__ = (
+        "head_bytes",
+        "in_head",
+        "line_bytes",
+        "line_done",
+        "saw_bytes",
+        "started",
+        "timer",
+    )
 
     def __init__(self) -> None:
         self.in_head = True
@@ -111,6 +119,7 @@ class _Guard:
         self.line_bytes = 0
         self.line_done = False
         self.saw_bytes = False
+        self.started = 0.0  # loop time at which the head now being read began
         self.timer: asyncio.TimerHandle | None = None
 
     def start_head(self) -> None:
@@ -154,8 +163,16 @@ class _HardenedMixin:
         self._guard = _Guard()
 
     def _arm_head_timer(self) -> None:
-        self._cancel_head_timer()
-        self._guard.timer = self.loop.call_later(self._limits.head_timeout, self._head_timed_out)
+        """Start the clock of a head. One timer per connection serves every head on it: it is
+        made only when none is pending, and when it fires for a head that began later it
+        re-arms itself for that head's deadline. So a keep-alive request costs a clock read,
+        not a timer made and cancelled."""
+        guard = self._guard
+        guard.started = self.loop.time()
+        if guard.timer is None:
+            guard.timer = self.loop.call_at(
+                guard.started + self._limits.head_timeout, self._head_timed_out
+            )
 
     def _cancel_head_timer(self) -> None:
         if self._guard.timer is not None:
@@ -163,10 +180,15 @@ class _HardenedMixin:
             self._guard.timer = None
 
     def _head_timed_out(self) -> None:
-        self._guard.timer = None
-        if self.transport.is_closing() or not self._guard.in_head:
+        guard = self._guard
+        guard.timer = None
+        if self.transport.is_closing() or not guard.in_head:
+            return  # no head in progress: the next one makes a new timer
+        deadline = guard.started + self._limits.head_timeout
+        if self.loop.time() < deadline:  # this head began after the timer was set
+            guard.timer = self.loop.call_at(deadline, self._head_timed_out)
             return
-        if self._guard.saw_bytes:
+        if guard.saw_bytes:
             self.transport.write(_REJECT[408])
         self.transport.close()
 
@@ -183,8 +205,7 @@ class _HardenedMixin:
             self._arm_head_timer()
 
     def _head_done(self) -> None:
-        self._guard.in_head = False
-        self._cancel_head_timer()
+        self._guard.in_head = False  # a pending timer finds no head in progress and lapses
 
     def _abort(self) -> None:
         self._cancel_head_timer()
