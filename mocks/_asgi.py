@@ -203,6 +203,20 @@ def create_app(
     return MockASGIApp(handle, admin=admin, max_body=max_body)
 
 
+_NAMES: dict[bytes, str] = {}
+
+
+def _header_name(raw: bytes) -> str:
+    """A header name as text, lower-case; the names clients send are few, so the decodings
+    are kept (at most 512 of them)."""
+    name = _NAMES.get(raw)
+    if name is None:
+        name = raw.decode("latin-1").lower()
+        if len(_NAMES) < 512:
+            _NAMES[raw] = name
+    return name
+
+
 def to_request(scope: Scope) -> Request:
     """The handler's :class:`Request` for an ASGI HTTP scope (as Starlette reads one)."""
     path = scope.get("path")
@@ -211,8 +225,9 @@ def to_request(scope: Scope) -> Request:
     query_string: bytes = scope.get("query_string", b"")
     query = read_query(query_string) if query_string else ()
     headers: dict[str, str] = {}
+    names = _NAMES
     for name, value in scope.get("headers", ()):
-        key = name.decode("latin-1").lower()
+        key = names.get(name) or _header_name(name)
         if key not in headers:  # the first of a repeated header, as Starlette's ``get`` gives
             headers[key] = value.decode("latin-1")
     return Request(scope["method"], path, query, headers)
@@ -223,10 +238,8 @@ def read_query(raw: bytes) -> tuple[tuple[str, str], ...]:
     for the usual query that has nothing to unescape (no ``%``, no ``+``): the same pairs."""
     if b"%" in raw or b"+" in raw:
         return parse_query(raw)
-    text = raw.decode("latin-1")
-    return tuple(
-        (name, value) for name, _, value in (p.partition("=") for p in text.split("&") if p)
-    )
+    pairs = [p.partition("=") for p in raw.decode("latin-1").split("&") if p]
+    return tuple([(name, value) for name, _, value in pairs])
 
 
 def _absolute_location(response: Response, scope: Scope) -> Response:
@@ -274,31 +287,32 @@ def _method_not_allowed(allow: str) -> Response:
     )
 
 
-_ENCODED: dict[tuple[tuple[str, str], ...], list[tuple[bytes, bytes]]] = {}
+_ENCODED: dict[tuple[tuple[tuple[str, str], ...], bool], list[tuple[bytes, bytes]]] = {}
 
 
 def _encoded(headers: tuple[tuple[str, str], ...], has_body: bool) -> list[tuple[bytes, bytes]]:
     """A response's headers as ASGI wants them (bytes, lower-case names, a content type for a
-    body). The handler answers from a few shared header tuples, so their encodings are kept
-    (at most 256 of them)."""
-    cacheable = type(headers) is tuple
-    encoded = _ENCODED.get(headers) if cacheable else None
+    body), a new list each time. The handler answers from a few shared header tuples, so their
+    encodings are kept (at most 256 of them)."""
+    key = (headers, has_body)
+    encoded = _ENCODED.get(key) if type(headers) is tuple else None
     if encoded is None:
         encoded = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
-        if cacheable and len(_ENCODED) < 256:
-            _ENCODED[headers] = encoded
-    if has_body and not any(name == b"content-type" for name, _ in encoded):
-        return [*encoded, _JSON_TYPE]
-    return list(encoded)
+        if has_body and not any(name == b"content-type" for name, _ in encoded):
+            encoded.append(_JSON_TYPE)
+        if type(headers) is tuple and len(_ENCODED) < 256:
+            _ENCODED[key] = encoded
+    return encoded.copy()
 
 
 async def _send(send: Send, response: Response, *, close: bool = False) -> None:
-    headers = _encoded(response.headers, bool(response.body))
-    headers.append((b"content-length", str(len(response.body)).encode("ascii")))
+    body = response.body
+    headers = _encoded(response.headers, bool(body))
+    headers.append((b"content-length", b"%d" % len(body)))
     if close:
         headers.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
-    await send({"type": "http.response.body", "body": response.body})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _until_disconnect(receive: Receive) -> None:
