@@ -1,7 +1,7 @@
 """The Hypothesis interpreter of a plan: each node becomes a strategy built from Hypothesis's
-public primitives (``tuples``, ``fixed_dictionaries``, ``sampled_from``, ``one_of``, ``lists``),
-so examples shrink the way those do: optional keys drop out, choices move to the first option,
-lists get shorter, numbers go towards zero, text towards ``""``.
+public primitives (``tuples``, ``sampled_from``, ``integers``, ``one_of``, ``lists``,
+``composite``), so examples shrink the way those do: optional keys drop out, choices move to
+the first option, lists get shorter, numbers go towards zero, text towards ``""``.
 """
 
 from __future__ import annotations
@@ -239,6 +239,28 @@ def _sampled(values: list[Any]) -> Strategy:
     return chosen.map(copy_json) if any(_mutable(v) for v in values) else chosen
 
 
+_EXTRA = _Absent("(an unknown key)")  # the name of a model object's extra-key slot
+
+
+def _some(items: list[tuple[Any, Strategy]]) -> Strategy:
+    """``[(name, value), ...]`` for some of ``items``: which ones is one integer choice per
+    eight items (a bit mask: each present half of the time, shrinking to none), then one
+    draw per present item. fixed_dictionaries(optional=...) spends a continue flag, a key
+    index and a span on each present key, then shuffles the key order."""
+    masks = [
+        st.integers(0, (1 << min(8, len(items) - start)) - 1) for start in range(0, len(items), 8)
+    ]
+
+    @st.composite
+    def some(draw: st.DrawFn) -> list[tuple[Any, Any]]:
+        bits = 0
+        for index, mask in enumerate(masks):
+            bits |= draw(mask) << (8 * index)
+        return [(name, draw(drawn)) for at, (name, drawn) in enumerate(items) if bits >> at & 1]
+
+    return some()
+
+
 def _record(node: Record) -> Raw:
     # One tuple, finished in one map. Required values come first (drawn raw, finished
     # here). An optional key of fixed values (an enum, a nullable enum or boolean;
@@ -246,8 +268,8 @@ def _record(node: Record) -> Raw:
     # marker at the head: one choice per key instead of fixed_dictionaries' presence flag,
     # key index, nested one_of and key-order shuffle; the key is present most of the time
     # (so every enum value shows up), and shrinks away. The other optional keys (objects,
-    # lists, text) go through fixed_dictionaries, each present about half of the time; then
-    # the extra keys as (key, value) pairs.
+    # lists, text) and a model object's one unknown key are drawn by _some, each present
+    # about half of the time; a free map's keys are a list of (key, value) pairs.
     keys = tuple(name for name, _ in node.required)
     flat = [(name, _flat(n, _Absent(name))) for name, n in node.optional]
     flat_keys = tuple(name for name, drawn in flat if drawn is not None)
@@ -255,21 +277,24 @@ def _record(node: Record) -> Raw:
     finishes = tuple(finish for _, finish in required)
     parts: list[Strategy] = [drawn for drawn, _ in required]
     parts += [drawn for _, drawn in flat if drawn is not None]
-    rest = {name: strategy(n) for name, n in node.optional if name not in flat_keys}
-    if rest:
-        parts.append(st.fixed_dictionaries({}, optional=rest))
-    extras = node.extra is not None and node.extra_keys is not None and node.max_extra > 0
-    if extras:
-        assert node.extra is not None
-        assert node.extra_keys is not None
+    rest: list[tuple[Any, Strategy]] = [
+        (name, strategy(n)) for name, n in node.optional if name not in flat_keys
+    ]
+    free: Strategy | None = None
+    if node.extra is not None and node.extra_keys is not None and node.max_extra > 0:
         # (key, value) pairs rather than st.dictionaries: no uniqueness bookkeeping; a repeated
         # key just leaves fewer extra keys, and a named key never overwrites a named field.
         pair = st.tuples(strategy(node.extra_keys), strategy(node.extra))
-        # A model object (one with named keys) gets at most one unknown key: every object
-        # carrying one on average was the largest single cost of a schema-wide run, and one
-        # is enough to check that a client keeps what it does not know.
-        most = min(node.max_extra, 1) if node.required or node.optional else node.max_extra
-        parts.append(st.lists(pair, max_size=most))
+        if node.required or node.optional:
+            # A model object gets at most one unknown key, present like an optional key:
+            # one is enough to check that a client keeps what it does not know.
+            rest.append((_EXTRA, pair))
+        else:
+            free = st.lists(pair, max_size=node.max_extra)
+    if rest:
+        parts.append(_some(rest))
+    if free is not None:
+        parts.append(free)
     named = frozenset(node.names())
     n_required = len(keys)
     n_flat = n_required + len(flat_keys)
@@ -284,9 +309,13 @@ def _record(node: Record) -> Raw:
                 out[name] = value
         at = n_flat
         if rest:
-            out.update(values[at])
+            for name, value in values[at]:
+                if name is not _EXTRA:
+                    out[name] = value
+                elif value[0] not in named:
+                    out[value[0]] = value[1]
             at += 1
-        if extras:
+        if free is not None:
             for key, value in values[at]:
                 if key not in named:
                     out[key] = value
