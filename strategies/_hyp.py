@@ -379,14 +379,36 @@ def _derived(node: Derived) -> Strategy:
 _BUILDERS: dict[type[Node], Callable[[Any], Strategy]] = {
     Boolean: lambda node: st.booleans(),
     Integer: _integer,
-    AnyOf: lambda node: st.one_of([strategy(o) for o in node.options]),
     ArrayOf: _array_of,
     Json: _json,
     Custom: _custom,
     Derived: _derived,
 }
 
+
+def _any_of(node: AnyOf) -> Raw:
+    # X or null, X drawn raw (X never draws None raw: see _NEVER_NONE): the finish of X
+    # applies to what is not None, instead of a .map of X inside the one_of.
+    options = node.options
+    nulls = [o for o in options if isinstance(o, Const) and o.value is None]
+    others = [o for o in options if o not in nulls]
+    if len(options) == 2 and len(nulls) == 1 and isinstance(others[0], _NEVER_NONE):
+        inner, finish = raw(others[0])
+        if finish is not None:
+            parts = [inner if o is others[0] else st.none() for o in options]
+
+            def finish_some(value: Any) -> Any:
+                return None if value is None else finish(value)
+
+            return st.one_of(parts), finish_some
+    return st.one_of([strategy(o) for o in options]), None
+
+
+_NEVER_NONE = (Format, Record, Number, Text)
+"""Nodes whose raw strategy never draws None."""
+
 _RAW_BUILDERS: dict[type[Node], Callable[[Any], Raw]] = {
+    AnyOf: _any_of,
     Const: _const,
     Choice: _choice,
     Number: _number,
