@@ -129,44 +129,50 @@ class ParameterReader:
         self._checks = tuple(
             _Check(p) for p in (*operation.path_parameters, *operation.query_parameters)
         )
+        self._plan = tuple((c.name, c.in_path, c.fast, c) for c in self._checks)
 
     def read(self, path_values: Mapping[str, str], query: Mapping[str, str]) -> Parsed:
         """Check ``path_values`` (from the URL template) and ``query`` (last value of each)."""
         values: dict[str, Any] = {}
         errors: list[ErrorEntry] = []
-        for check in self._checks:
-            raw = (path_values if check.in_path else query).get(check.name)
-            if raw is None:
-                values[check.name] = check.default
-                if check.required:
-                    errors.append(
-                        {
-                            "type": "missing",
-                            "loc": [check.location, check.name],
-                            "msg": "Field required",
-                            "input": None,
-                        }
-                    )
-                continue
-            value = check.fast(raw)
-            if value is not None:
-                values[check.name] = value
-                continue
-            try:
-                values[check.name] = check.convert(check.adapter.validate_python(raw))
-            except PydanticValidationError as exc:
-                values[check.name] = raw
-                for error in exc.errors(include_url=False):
-                    entry: ErrorEntry = {
-                        "type": error["type"],
-                        "loc": [check.location, check.name, *error["loc"]],
-                        "msg": error["msg"],
-                        "input": error["input"],
-                    }
-                    if "ctx" in error:
-                        entry["ctx"] = {k: _plain(v) for k, v in error["ctx"].items()}
-                    errors.append(entry)
+        for name, in_path, fast, check in self._plan:
+            raw = (path_values if in_path else query).get(name)
+            if raw is not None:
+                value = fast(raw)
+                if value is not None:  # the usual spelling: no pydantic needed
+                    values[name] = value
+                    continue
+            values[name] = _slow(check, raw, errors)
         return Parsed(values, errors)
+
+
+def _slow(check: _Check, raw: str | None, errors: list[ErrorEntry]) -> Any:
+    """The value of an absent or unusually spelt parameter; its 422 entries go to ``errors``."""
+    if raw is None:
+        if check.required:
+            errors.append(
+                {
+                    "type": "missing",
+                    "loc": [check.location, check.name],
+                    "msg": "Field required",
+                    "input": None,
+                }
+            )
+        return check.default
+    try:
+        return check.convert(check.adapter.validate_python(raw))
+    except PydanticValidationError as exc:
+        for error in exc.errors(include_url=False):
+            entry: ErrorEntry = {
+                "type": error["type"],
+                "loc": [check.location, check.name, *error["loc"]],
+                "msg": error["msg"],
+                "input": error["input"],
+            }
+            if "ctx" in error:
+                entry["ctx"] = {k: _plain(v) for k, v in error["ctx"].items()}
+            errors.append(entry)
+        return raw
 
 
 def _plain(value: Any) -> Any:
