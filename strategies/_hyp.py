@@ -242,23 +242,35 @@ def _sampled(values: list[Any]) -> Strategy:
 _EXTRA = _Absent("(an unknown key)")  # the name of a model object's extra-key slot
 
 
-def _some(items: list[tuple[Any, Strategy]]) -> Strategy:
-    """``[(name, value), ...]`` for some of ``items``: which ones is one integer choice per
-    eight items (a bit mask: each present half of the time, shrinking to none), then one
-    draw per present item. fixed_dictionaries(optional=...) spends a continue flag, a key
-    index and a span on each present key, then shuffles the key order."""
-    masks = [
-        st.integers(0, (1 << min(8, len(items) - start)) - 1) for start in range(0, len(items), 8)
-    ]
+def _some(items: list[tuple[Any, Strategy, int]]) -> Strategy:
+    """``[(name, value), ...]`` for some of ``items`` ``(name, strategy, bits)``: which ones is
+    a bit mask (one integer choice per eight bits, shrinking to none), an item present when
+    all of its ``bits`` are set (1: half of the time, 2: a quarter), then one draw per
+    present item. fixed_dictionaries(optional=...) spends a continue flag, a key index and a
+    span on each present key, then shuffles the key order."""
+    width = sum(bits for _, _, bits in items)
+    masks = [st.integers(0, (1 << min(8, width - start)) - 1) for start in range(0, width, 8)]
+    slots: list[tuple[Any, Strategy, int]] = []
+    at = 0
+    for name, drawn, bits in items:
+        slots.append((name, drawn, ((1 << bits) - 1) << at))
+        at += bits
 
     @st.composite
     def some(draw: st.DrawFn) -> list[tuple[Any, Any]]:
-        bits = 0
-        for index, mask in enumerate(masks):
-            bits |= draw(mask) << (8 * index)
-        return [(name, draw(drawn)) for at, (name, drawn) in enumerate(items) if bits >> at & 1]
+        mask = 0
+        for index, part in enumerate(masks):
+            mask |= draw(part) << (8 * index)
+        return [(name, draw(drawn)) for name, drawn, need in slots if mask & need == need]
 
     return some()
+
+
+def _bulky(node: Node) -> bool:
+    """Whether ``node`` makes objects or lists (costly to draw), even beside other options."""
+    if isinstance(node, AnyOf):
+        return any(_bulky(o) for o in node.options)
+    return isinstance(node, (Record, ArrayOf, Json))
 
 
 def _record(node: Record) -> Raw:
@@ -277,8 +289,13 @@ def _record(node: Record) -> Raw:
     finishes = tuple(finish for _, finish in required)
     parts: list[Strategy] = [drawn for drawn, _ in required]
     parts += [drawn for _, drawn in flat if drawn is not None]
-    rest: list[tuple[Any, Strategy]] = [
-        (name, strategy(n)) for name, n in node.optional if name not in flat_keys
+    # An optional object or list (a run's data, its metadata, the deprecated file) is
+    # present a quarter of the time: each still shows up in dozens of 300 examples, and
+    # they are most of what a schema-wide run costs to draw.
+    rest: list[tuple[Any, Strategy, int]] = [
+        (name, strategy(n), 2 if _bulky(n) else 1)
+        for name, n in node.optional
+        if name not in flat_keys
     ]
     free: Strategy | None = None
     if node.extra is not None and node.extra_keys is not None and node.max_extra > 0:
@@ -288,7 +305,7 @@ def _record(node: Record) -> Raw:
         if node.required or node.optional:
             # A model object gets at most one unknown key, present like an optional key:
             # one is enough to check that a client keeps what it does not know.
-            rest.append((_EXTRA, pair))
+            rest.append((_EXTRA, pair, 1))
         else:
             free = st.lists(pair, max_size=node.max_extra)
     if rest:
