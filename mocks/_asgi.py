@@ -119,7 +119,10 @@ class MockASGIApp:
                 await _send(send, _too_large(), close=True)
                 return
         response = self.handler(request)
-        await self._answer(response, scope, receive, send)
+        if response.delay or response.disconnect is not None or response.status == 307:
+            await self._answer(response, scope, receive, send)
+        else:  # the usual answer, sent as it is
+            await _send(send, response)
 
     async def _control(self, request: Request, scope: Scope, receive: Receive, send: Send) -> None:
         if request.path == HEALTH_PATH:
