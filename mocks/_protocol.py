@@ -22,6 +22,7 @@ each worker process, so ``--workers`` gets them too.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -157,10 +158,12 @@ class _HardenedMixin:
     config: Any
     _guard: _Guard
     _limits: Limits
+    _abort_hook: Callable[[], None]
 
     def _setup_guard(self) -> None:
         self._limits = getattr(self.config, _LIMITS_ATTRIBUTE, None) or Limits()
         self._guard = _Guard()
+        self._abort_hook = self._abort  # one bound method per connection, not per request
 
     def _arm_head_timer(self) -> None:
         """Start the clock of a head. One timer per connection serves every head on it: it is
@@ -212,7 +215,7 @@ class _HardenedMixin:
         self.transport.abort()
 
     def _add_abort(self, scope: Any) -> None:
-        scope.setdefault("extensions", {})[ABORT_KEY] = self._abort
+        scope.setdefault("extensions", {})[ABORT_KEY] = self._abort_hook
 
 
 if HAVE_HTTPTOOLS:
