@@ -47,12 +47,13 @@ class Parameter:
 
 @dataclass(frozen=True)
 class Link:
-    """An OpenAPI link: a value of this operation's 200 body feeds another's parameter."""
+    """An OpenAPI link: a value of this operation's 200 answer feeds another's parameter."""
 
     name: str
     target: str
     parameter: str
-    expression: str  # a JSON pointer into the 200 body, e.g. "/items/0/id"
+    # an OpenAPI runtime expression, e.g. "$response.body#/items/0/id" or "$request.path.run_id"
+    expression: str
 
 
 @dataclass(frozen=True)
@@ -90,10 +91,11 @@ _RUN_NOT_FOUND = "Extraction run not found"
 
 
 def _links_from(prefix: str, *, source: str) -> tuple[Link, ...]:
+    body = "$response.body#" + prefix
     links = (
-        Link("GetRun", "get_run", "run_id", f"{prefix}/id"),
-        Link("DeleteRun", "delete_run", "run_id", f"{prefix}/id"),
-        Link("GetRunByJob", "get_run_by_job", "job_id", f"{prefix}/job_id"),
+        Link("GetRun", "get_run", "run_id", f"{body}/id"),
+        Link("DeleteRun", "delete_run", "run_id", f"{body}/id"),
+        Link("GetRunByJob", "get_run_by_job", "job_id", f"{body}/job_id"),
     )
     return tuple(link for link in links if link.target != source)
 
@@ -135,6 +137,8 @@ OPERATIONS: tuple[Operation, ...] = (
         parameters=(_RUN_ID, *_SCOPE),
         success=None,
         not_found=_RUN_NOT_FOUND,
+        # after a delete, the same run must be gone: stateful fuzzers follow this to check it
+        links=(Link("GetDeletedRun", "get_run", "run_id", "$request.path.run_id"),),
         errors={404: ErrorResponse, 422: HTTPValidationError},
     ),
     Operation(

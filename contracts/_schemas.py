@@ -97,7 +97,7 @@ def _operation(op: Operation) -> dict[str, Any]:
         success["links"] = {
             link.name: {
                 "operationId": link.target,
-                "parameters": {link.parameter: f"$response.body#{link.expression}"},
+                "parameters": {link.parameter: link.expression},
             }
             for link in op.links
         }

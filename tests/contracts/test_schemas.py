@@ -160,3 +160,15 @@ def test_schema_command_rejects_a_file_as_out(
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0
     assert "exists and is not a directory" in err
+
+
+def test_a_delete_links_to_getting_the_same_run() -> None:
+    # stateful fuzzers follow it to check that a deleted run is gone (use after free)
+    paths = contracts.openapi_document()["paths"]
+    links = paths[contracts.API_PREFIX + "/{run_id}"]["delete"]["responses"]["200"]["links"]
+    assert links == {
+        "GetDeletedRun": {
+            "operationId": "get_run",
+            "parameters": {"run_id": "$request.path.run_id"},
+        }
+    }
