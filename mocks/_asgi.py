@@ -236,28 +236,13 @@ def to_request(scope: Scope) -> Request:
     return Request(scope["method"], path, query, headers)
 
 
-_QUERIES: dict[bytes, tuple[tuple[str, str], ...]] = {}
-_QUERY_CACHE_SIZE = 1024  # recent short query strings (clients repeat theirs)
-_QUERY_CACHE_LENGTH = 256
-
-
 def read_query(raw: bytes) -> tuple[tuple[str, str], ...]:
     """The handler's :func:`~mocks._handler.parse_query` (Starlette's reading), with a fast path
-    for the usual query that has nothing to unescape (no ``%``, no ``+``): the same pairs.
-    The readings of short query strings are kept (the pairs are immutable), at most 1024."""
-    known = _QUERIES.get(raw)
-    if known is not None:
-        return known
+    for the usual query that has nothing to unescape (no ``%``, no ``+``): the same pairs."""
     if b"%" in raw or b"+" in raw:
-        query = parse_query(raw)
-    else:
-        pairs = [p.partition("=") for p in raw.decode("latin-1").split("&") if p]
-        query = tuple([(name, value) for name, _, value in pairs])
-    if len(raw) <= _QUERY_CACHE_LENGTH:
-        if len(_QUERIES) >= _QUERY_CACHE_SIZE:
-            _QUERIES.clear()
-        _QUERIES[raw] = query
-    return query
+        return parse_query(raw)
+    pairs = [p.partition("=") for p in raw.decode("latin-1").split("&") if p]
+    return tuple([(name, value) for name, _, value in pairs])
 
 
 def _absolute_location(response: Response, scope: Scope) -> Response:

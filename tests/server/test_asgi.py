@@ -154,4 +154,3 @@ def test_create_app_takes_a_handler_a_callable_or_options() -> None:
 def test_the_query_fast_path_reads_as_parse_query_does(text: str) -> None:
     raw = text.encode("utf-8")
     assert read_query(raw) == parse_query(raw)
-    assert read_query(bytes(raw)) == parse_query(raw)  # again, from the kept readings
