@@ -68,18 +68,24 @@ def add_runs(store: Any, runs: list[Any], labels: list[str]) -> list[str]:
     return ids
 
 
+def read_text(path: Path, label: str) -> str:
+    """The UTF-8 text of a user's file; a :class:`LoadError` starting with ``label`` says why
+    it cannot be read (missing, a directory, not UTF-8, not readable)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LoadError(f"{label}: no such file") from None
+    except IsADirectoryError:
+        raise LoadError(f"{label}: is a directory, not a JSON file") from None
+    except UnicodeDecodeError:
+        raise LoadError(f"{label}: not UTF-8 text") from None
+    except OSError as exc:
+        raise LoadError(f"{label}: cannot read ({exc.strerror})") from None
+
+
 def load_runs(store: Any, path: Path) -> list[str]:
     """Add the runs of the file at ``path`` to ``store``; returns their ids."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise LoadError(f"--data {path}: no such file") from None
-    except IsADirectoryError:
-        raise LoadError(f"--data {path}: is a directory, not a JSON file") from None
-    except UnicodeDecodeError:
-        raise LoadError(f"--data {path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise LoadError(f"--data {path}: cannot read ({exc.strerror})") from None
+    text = read_text(path, f"--data {path}")
     runs, labels = parse_runs(text, f"--data {path}")
     if not isinstance(runs, list):
         raise LoadError(f"--data {path}: expected a JSON array of runs or JSON Lines")

@@ -33,16 +33,12 @@ class _Unreadable(Exception):
 
 def _payloads(path: Path) -> Iterator[tuple[str, Any]]:
     """(label, payload) pairs of a file: the file itself, or ``file:line`` for JSON Lines."""
+    from .._loading import LoadError, read_text
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise _Unreadable(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise _Unreadable(f"{path}: is a directory, not a JSON file") from None
-    except UnicodeDecodeError:
-        raise _Unreadable(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise _Unreadable(f"{path}: cannot read ({exc.strerror})") from None
+        text = read_text(path, str(path))
+    except LoadError as exc:
+        raise _Unreadable(str(exc)) from None
     if path.suffix == ".jsonl":
         for number, line in enumerate(text.splitlines(), start=1):
             if line.strip():
