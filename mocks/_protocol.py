@@ -160,6 +160,19 @@ class _HardenedMixin:
     _limits: Limits
     _abort_hook: Callable[[], None]
 
+    # The connection's life, the same for both parsers: set up, arm the head timer, cancel it.
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_guard()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)  # type: ignore[misc]
+        self._arm_head_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_head_timer()
+        super().connection_lost(exc)  # type: ignore[misc]
+
     def _setup_guard(self) -> None:
         self._limits = getattr(self.config, _LIMITS_ATTRIBUTE, None) or Limits()
         self._guard = _Guard()
@@ -223,18 +236,6 @@ if HAVE_HTTPTOOLS:
     class HardenedHttpToolsProtocol(_HardenedMixin, HttpToolsProtocol):
         """uvicorn's httptools protocol with the limits of :class:`Limits`."""
 
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._setup_guard()
-
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            self._arm_head_timer()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._cancel_head_timer()
-            super().connection_lost(exc)
-
         def data_received(self, data: bytes) -> None:
             if self.transport.is_closing():
                 return
@@ -259,18 +260,6 @@ if HAVE_HTTPTOOLS:
 
 class HardenedH11Protocol(_HardenedMixin, H11Protocol):
     """uvicorn's h11 protocol with the limits of :class:`Limits` (used without httptools)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._setup_guard()
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self._arm_head_timer()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._cancel_head_timer()
-        super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
         if self.transport.is_closing():
