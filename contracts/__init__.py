@@ -45,6 +45,7 @@ from ._schemas import (
     openapi_document,
     write_artifacts,
 )
+from ._secrets import REDACTED, SECRET_HEADERS, is_secret_header, redact_headers
 from ._validate import KINDS, Violation, assert_valid, detect_kind, validate
 
 __all__ = [
@@ -52,7 +53,9 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "KINDS",
     "OPERATIONS",
+    "REDACTED",
     "SCHEMA_NAMES",
+    "SECRET_HEADERS",
     "ChunkMode",
     "ContractError",
     "ContractViolation",
@@ -78,10 +81,12 @@ __all__ = [
     "build_artifacts",
     "detect_kind",
     "is_datetime",
+    "is_secret_header",
     "is_uuid",
     "json_schema",
     "openapi_document",
     "operation",
+    "redact_headers",
     "validate",
     "write_artifacts",
 ]
