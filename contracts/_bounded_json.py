@@ -16,9 +16,9 @@ path (``$[3].data.total``) and what is wrong, so a caller prints one line.
 
 The valid case is the fast one: the C parser with hooks that only raise, then a walk over the
 containers (not the scalars) to measure the depth, with the cyclic garbage collector paused
-(JSON has no cycles), which makes the whole faster than a plain ``json.loads``;
-``bench/reading.py`` prints both. Only when something is refused does a tokenizer (:func:`_locate`) read the
-text again, up to the first problem, to say where it is.
+(JSON has no cycles), which makes the whole faster than a plain ``json.loads``
+(``bench/reading.py`` prints both). Only when something is refused does a tokenizer
+(:func:`_locate`) read the text again, up to the first problem, to say where it is.
 """
 
 from __future__ import annotations

@@ -8,8 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import contracts
+from contracts._validate import _numbers_readable, _quickly_valid, _unreadable_numbers
 from mocks._cli import main
 
 from .payloads import valid_page, valid_run
@@ -82,6 +85,101 @@ def test_assert_valid_is_an_assertion_error_naming_each_place() -> None:
 def test_unknown_kind_is_rejected() -> None:
     with pytest.raises(contracts.UnknownPayloadKind, match="the kinds are: run, page"):
         contracts.validate({}, "runs")
+
+
+def test_each_violation_names_its_keyword() -> None:
+    run = valid_run()
+    run["status"] = "DONE"
+    run["id"] = "nope"
+    run["job_id"] = 7
+    del run["extraction_agent_id"]
+    run["config"]["num_pages_context"] = 0
+    found = {v.path: (v.keyword, v.constraint) for v in contracts.validate(run)}
+    assert found["$.status"] == ("enum", ["CREATED", "PENDING", "SUCCESS", "ERROR"])
+    assert found["$.id"] == ("format", "uuid")
+    assert found["$.job_id"] == ("type", ["string", "null"])
+    assert found["$.extraction_agent_id"] == ("required", None)
+    assert found["$.config.num_pages_context"] == ("minimum", 1)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (float("nan"), "NaN is not a JSON number"),
+        (float("inf"), "Infinity is not a JSON number"),
+        (float("-inf"), "-Infinity is not a JSON number"),
+        (2**1024 - 2**970, "an integer of 1024 bits is past the range of a double"),
+        (-(10**5000), "an integer of 16610 bits is past the range of a double"),
+    ],
+    ids=["nan", "inf", "-inf", "2**1024-2**970", "-10**5000"],
+)
+@pytest.mark.parametrize("also_broken", [False, True])
+def test_a_number_no_json_reader_holds_is_a_violation(
+    value: float, message: str, also_broken: bool
+) -> None:
+    """On both paths: the fast one (the schema alone passes) and the one naming violations."""
+    run = valid_run()
+    run["data"] = {"total": 1, "rows": [{"x": value}]}
+    run["file"]["file_size"] = value
+    run["status"] = value
+    if also_broken:
+        run["id"] = "nope"
+    found = [(v.path, v.message, v.keyword) for v in contracts.validate(run)]
+    expected = [
+        ("$.data.rows[0].x", message, "json"),
+        ("$.file.file_size", message, "json"),
+        ("$.status", message, "json"),
+    ]
+    if also_broken:
+        expected.insert(2, ("$.id", "'nope' is not a 'uuid'", "format"))
+    assert [(p, m[: len(message)], k) for p, m, k in found] == expected
+    with pytest.raises(AssertionError, match=r"\$\.data\.rows\[0\]\.x"):
+        contracts.assert_valid(run)
+
+
+@pytest.mark.parametrize(
+    "value", [float("nan"), float("-inf"), 10**400], ids=["nan", "-inf", "big"]
+)
+def test_a_bad_number_the_schema_alone_passes_is_still_found(value: float) -> None:
+    run = valid_run()
+    run["data"] = {"total": 1, "rows": [{"x": value}]}
+    assert _quickly_valid("run", run)  # the schema's fast path alone would say "ok"
+    assert [(v.path, v.keyword) for v in contracts.validate(run)] == [("$.data.rows[0].x", "json")]
+
+
+def test_the_largest_double_and_its_integer_are_fine() -> None:
+    run = valid_run()
+    run["data"] = {"a": 1.7976931348623157e308, "b": 2**1024 - 2**970 - 1, "c": -0.0}
+    assert contracts.validate(run) == []
+
+
+def test_numbers_past_a_double_break_the_official_client() -> None:
+    from llama_cloud.types.extraction import ExtractRun as ClientExtractRun
+
+    ClientExtractRun.model_rebuild()
+    run = valid_run()
+    run["data"] = {"total": 10**400}
+    with pytest.raises(ValueError, match="data"):
+        ClientExtractRun.model_validate(run)
+    assert [v.path for v in contracts.validate(run)] == ["$.data.total"]
+
+
+_ANY_NUMBERS = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.text(max_size=3)
+    | st.floats()
+    | st.integers()
+    | st.sampled_from([2**1024 - 2**970, 2**1024 - 2**970 - 1, -(2**1024), 10**400]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_ANY_NUMBERS)
+def test_the_fast_number_check_equals_the_plain_one(payload: object) -> None:
+    assert _numbers_readable(payload) == (list(_unreadable_numbers(payload)) == [])
 
 
 # --- the command line -------------------------------------------------------------------------
