@@ -24,7 +24,7 @@ import importlib as _importlib
 import typing as _typing
 
 from ._corpus import write_corpus
-from ._errors import BadArgument, CorpusExists, StrategiesError, UnsupportedSchema
+from ._errors import BadArgument, CorpusExists, NotACorpus, StrategiesError, UnsupportedSchema
 from ._invalid import BREAKS, Breakage, sample_invalid
 from ._seeded import sample
 
@@ -42,6 +42,7 @@ __all__ = [
     "BadArgument",
     "Breakage",
     "CorpusExists",
+    "NotACorpus",
     "StrategiesError",
     "UnsupportedSchema",
     "extract_configs",
