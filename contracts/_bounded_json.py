@@ -236,7 +236,7 @@ def _locate(
             reason="syntax",
             line=syntax.lineno + first_line - 1,
             column=syntax.colno,
-            path=_path(stack) if stack else None,
+            path=_path(stack) if len(stack) > 1 or (stack and stack[0][1] is not None) else None,
         )
     # The parser gave up on nesting its own stack could not hold, under max_depth.
     return UnreadableJson(

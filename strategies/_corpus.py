@@ -35,18 +35,18 @@ from ._invalid import Breakage, sample_invalid
 from ._seeded import sample
 
 __all__ = [
+    "CORPUS_INDEX",
     "GENERATOR",
-    "INDEX",
     "IndexEntry",
     "corpus_files",
     "corpus_seed",
-    "is_index",
     "plan_corpus",
     "read_index",
     "write_corpus",
 ]
 
-INDEX = "index.json"
+CORPUS_INDEX = "index.json"
+"""The name of a corpus's index, in its directory."""
 GENERATOR = "extract-contract fixtures"
 """The ``generator`` of every index this module writes: what tells an index from a payload."""
 
@@ -120,7 +120,7 @@ def corpus_files(
         "realistic": realistic,
         "files": entries,
     }
-    yield INDEX, _dump(index)
+    yield CORPUS_INDEX, _dump(index)
 
 
 def plan_corpus(
@@ -140,17 +140,13 @@ def plan_corpus(
 # -- reading an index --------------------------------------------------------------------------
 
 
-def is_index(value: Any) -> bool:
-    """True if ``value`` (parsed JSON) is a corpus index this module wrote."""
-    return isinstance(value, dict) and value.get("generator") == GENERATOR and "files" in value
-
-
-def read_index(value: Any) -> list[IndexEntry]:
-    """The entries of a corpus index (parsed JSON); :class:`BadArgument` names the first entry
-    that is not one (by its number), or says why the whole is not an index."""
-    if not is_index(value):
-        raise BadArgument(f"not a corpus index (its generator is not {GENERATOR!r})")
-    files = value["files"]
+def read_index(value: Any) -> list[IndexEntry] | None:
+    """The entries of a corpus index (parsed JSON), or None if ``value`` is not one (its
+    ``generator`` is not :data:`GENERATOR`); :class:`BadArgument` names the first entry that is
+    not an entry (by its number)."""
+    if not isinstance(value, dict) or value.get("generator") != GENERATOR:
+        return None
+    files = value.get("files")
     if not isinstance(files, list):
         raise BadArgument('"files" must be a list of entries')
     entries = []
@@ -193,12 +189,13 @@ def _survey(out: Path) -> tuple[list[str], list[str]]:
     except FileNotFoundError:
         return [], []
     listed: set[str] | None = None  # None: no index.json that is a corpus index
-    if INDEX in names:
-        with contextlib.suppress(OSError, UnicodeDecodeError, UnreadableJson, BadArgument):
-            listed = {e.file for e in read_index(load_json((out / INDEX).read_bytes()))}
+    if CORPUS_INDEX in names:
+        with contextlib.suppress(OSError, UnreadableJson, BadArgument):
+            entries = read_index(load_json((out / CORPUS_INDEX).read_bytes()))
+            listed = None if entries is None else {entry.file for entry in entries}
     ours, theirs = [], []
     for name in names:
-        if name == INDEX:
+        if name == CORPUS_INDEX:
             mine = listed is not None
         else:
             mine = bool(
@@ -290,7 +287,7 @@ def write_corpus(
     if theirs:
         raise NotACorpus(out, theirs)
     if ours and not force:
-        raise CorpusExists(out, sorted(ours, key=lambda name: (name != INDEX, name)))
+        raise CorpusExists(out, sorted(ours, key=lambda name: (name != CORPUS_INDEX, name)))
     out.mkdir(parents=True, exist_ok=True)
     staging = _fresh_directory(out)
     try:

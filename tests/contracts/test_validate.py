@@ -235,9 +235,12 @@ def test_cli_jsonl_names_the_line(tmp_path: Path, capsys: pytest.CaptureFixture[
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (None, "no such file"),
-        ("{not json", "not valid JSON (Expecting property name enclosed in double quotes"),
-        (b"\xff\xfe", "not UTF-8 text"),
+        (None, ": no such file"),
+        ("{not json", ":1:2: not valid JSON (Expecting property name enclosed in double quotes"),
+        (b"\xff\xfe", ": not UTF-8 text"),
+        ('{"data": {"x": NaN}}', ":1:16: $.data.x: NaN is not a JSON number"),
+        ("[" * 100_000, ":1:129: $[0][0]"),
+        ('{"file_size": ' + "9" * 5000 + "}", ":1:15: $.file_size: an integer of 5000 digits"),
     ],
 )
 def test_cli_unreadable_input_exit_2_one_line(
@@ -253,7 +256,8 @@ def test_cli_unreadable_input_exit_2_one_line(
     assert captured.out == ""
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith(f"extract-contract validate: error: {target}: {expected}")
+    assert lines[0].startswith(f"extract-contract validate: error: {target}{expected}")
+    assert len(lines[0]) < 300
 
 
 def test_cli_undetectable_kind_asks_for_kind(
@@ -276,3 +280,110 @@ def test_console_script_usage_error_is_one_line_exit_2() -> None:
     assert len(proc.stderr.strip().splitlines()) == 1
     assert "argument --kind: invalid choice: 'nope'" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_cli_reports_every_bad_line_of_json_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = valid_run()
+    bad["status"] = "DONE"
+    lines = [
+        json.dumps(valid_run()),
+        "{not json",
+        json.dumps(bad),
+        json.dumps(valid_run()).replace('"total": 12.5', '"total": NaN'),
+        "",
+        json.dumps(valid_run()),
+    ]
+    path = tmp_path / "runs.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["validate", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        f"{path}:1: ok (run)",
+        f"{path}:3: INVALID run, 1 violation(s)",
+        "  $.status: 'DONE' is not one of ['CREATED', 'PENDING', 'SUCCESS', 'ERROR']",
+        f"{path}:6: ok (run)",
+    ]
+    assert err.splitlines() == [
+        f"extract-contract validate: error: {path}:2:2: not valid JSON "
+        "(Expecting property name enclosed in double quotes)",
+        f"extract-contract validate: error: {path}:4:{lines[3].index('NaN') + 1}: "
+        "$.data.total: NaN is not a JSON number",
+    ]
+
+
+def test_cli_a_nan_payload_is_not_ok(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(valid_run()).replace("12.5", "Infinity"), encoding="utf-8")
+    assert main(["validate", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "$.data.total: Infinity is not a JSON number" in err
+
+
+def _stdin(text: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mocks._cli", "validate", *args, "-"],
+        input=text,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+
+def test_cli_reads_json_from_stdin() -> None:
+    result = _stdin(json.dumps(valid_page(), indent=2))
+    assert (result.returncode, result.stdout, result.stderr) == (0, "<stdin>: ok (page)\n", "")
+
+
+def test_cli_reads_json_lines_from_stdin() -> None:
+    bad = valid_run()
+    bad["id"] = "nope"
+    text = "\n".join([json.dumps(valid_run()), json.dumps(bad), "[1,", json.dumps(valid_page())])
+    result = _stdin(text + "\n")
+    assert result.returncode == 2
+    assert result.stdout.splitlines() == [
+        "<stdin>:1: ok (run)",
+        "<stdin>:2: INVALID run, 1 violation(s)",
+        "  $.id: 'nope' is not a 'uuid'",
+        "<stdin>:4: ok (page)",
+    ]
+    assert result.stderr == (
+        "extract-contract validate: error: <stdin>:3:4: $[1]: not valid JSON (Expecting value)\n"
+    )
+    assert _stdin(json.dumps(valid_run()) + "\n" + json.dumps(valid_run())).returncode == 0
+
+
+def test_cli_stdin_not_utf8_is_one_line() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mocks._cli", "validate", "-"],
+        input=b'{"id": "\xff"}',
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert (
+        result.stderr
+        == b"extract-contract validate: error: <stdin>:1:9: not UTF-8 text (byte 0xff)\n"
+    )
+
+
+def test_cli_says_when_it_guessed_a_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = _write(tmp_path / "empty.json", {})
+    run = _write(tmp_path / "run.json", valid_run())
+    config = _write(tmp_path / "config.json", {"extraction_mode": "FAST"})
+    assert main(["validate", str(empty), str(config)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"{empty}: ok (config, guessed from no keys: use --kind)",
+        f"{config}: ok (config)",
+    ]
+    assert main(["validate", "--kind", "config", str(run), str(empty)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"{run}: ok (config, as --kind says; its keys look like a run)",
+        f"{empty}: ok (config)",
+    ]

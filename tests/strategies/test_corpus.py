@@ -369,3 +369,116 @@ def test_bad_flags(
     assert message in err
     assert err.count("\n") == 1
     assert list(tmp_path.iterdir()) == []
+
+
+# --- validate reads the corpus fixtures writes ------------------------------------------------
+
+
+def _validate(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["validate", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def fx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    out = tmp_path / "fx"
+    _corpus(out, capsys, "--count", "3", "--invalid")
+    return out
+
+
+def test_validate_takes_the_corpus_directory(fx: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _validate(capsys, str(fx))
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert len(lines) == 25
+    assert lines[-1] == (
+        f"{fx / 'index.json'}: corpus of 24 file(s), 12 valid and 12 invalid, all as the index says"
+    )
+    index = json.loads((fx / "index.json").read_text())
+    for entry in index["files"]:
+        line = next(x for x in lines if x.startswith(f"{fx / entry['file']}: "))
+        if entry["valid"]:
+            assert line.endswith(f": ok ({entry['kind']})")
+        else:
+            said = entry["violation"]
+            assert line.endswith(
+                f": ok (invalid {entry['kind']} as the index says: {said['path']} ({said['kind']}))"
+            )
+
+
+def test_validate_of_every_file_judges_each_once_by_the_index(
+    fx: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`fixtures --out fx ... && validate fx/*.json` exited 2 on index.json (issue #13)."""
+    names = sorted(str(p) for p in fx.glob("*.json"))
+    code, out, err = _validate(capsys, *names)
+    assert (code, err) == (0, "")
+    assert out == _validate(capsys, str(fx))[1]
+    code, out, _ = _validate(capsys, "--quiet", str(fx / "index.json"), *names)
+    assert (code, out) == (0, "")
+
+
+def test_validate_finds_a_corpus_that_lies(fx: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    index_path = fx / "index.json"
+    index = json.loads(index_path.read_text())
+    entries = {e["file"]: e for e in index["files"]}
+    entries["run-invalid-0000.json"]["violation"]["path"] = "$.somewhere.else"
+    entries["config-invalid-0000.json"]["violation"]["kind"] = "too_long"
+    (fx / "file-invalid-0000.json").write_text((fx / "file-0000.json").read_text())
+    (fx / "page-0001.json").write_text('{"items": []}')
+    (fx / "run-0002.json").unlink()
+    index_path.write_text(json.dumps(index))
+    code, out, err = _validate(capsys, "-q", str(fx))
+    assert code == 2
+    lines = out.splitlines()
+    assert lines[0].startswith(
+        f"{fx / 'run-invalid-0000.json'}: NOT AS THE INDEX SAYS: it says $.somewhere.else "
+    )
+    assert any(
+        x.startswith(f"{fx / 'config-invalid-0000.json'}: NOT AS THE INDEX SAYS") for x in lines
+    )
+    assert (
+        f"{fx / 'file-invalid-0000.json'}: NOT INVALID: the index says this file breaks at " in out
+    )
+    assert f"{fx / 'page-0001.json'}: INVALID page (the index says valid), 3 violation(s)" in out
+    assert lines[-1] == (
+        f"{index_path}: corpus of 24 file(s), 12 valid and 12 invalid: "
+        "4 not as the index says, 1 unreadable"
+    )
+    assert err == f"extract-contract validate: error: {fx / 'run-0002.json'}: no such file\n"
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ({"file": "../../etc/passwd", "kind": "run", "valid": True}, "entry #0: file"),
+        ({"file": "run-0000.json", "kind": "runs", "valid": True}, "kind 'runs' is not one of"),
+        ({"file": "run-0000.json", "kind": "run", "valid": False}, "violation needs a path"),
+        ("run-0000.json", "entry #0: must be an object"),
+    ],
+)
+def test_validate_refuses_a_broken_index_in_one_line(
+    fx: Path, capsys: pytest.CaptureFixture[str], entry: object, message: str
+) -> None:
+    index = json.loads((fx / "index.json").read_text())
+    index["files"] = [entry]
+    (fx / "index.json").write_text(json.dumps(index))
+    code, out, err = _validate(capsys, str(fx))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"extract-contract validate: error: {fx / 'index.json'}: not a corpus")
+    assert message in err
+    assert err.count("\n") == 1
+
+
+def test_validate_a_directory_that_is_not_a_corpus(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "index.json").write_text('{"items": [], "total": 0, "skip": 0, "limit": 50}')
+    code, out, err = _validate(capsys, str(tmp_path), str(tmp_path / "index.json"))
+    assert code == 2
+    assert out == f"{tmp_path / 'index.json'}: ok (page)\n"  # an index.json that is a payload
+    assert err == (
+        f"extract-contract validate: error: {tmp_path}: is a directory without a corpus "
+        f"index.json; name its files ({tmp_path}/*.json)\n"
+    )
