@@ -14,15 +14,18 @@ API's bodies, ``extract-contract validate``. It reads what :func:`json.loads` re
 Each refusal is an :class:`~contracts.UnreadableJson` carrying the source, line, column, JSON
 path (``$[3].data.total``) and what is wrong, so a caller prints one line.
 
-The valid case is the fast one: the C parser with hooks that only raise, then a walk over the
-containers (not the scalars) to measure the depth, with the cyclic garbage collector paused
+The valid case is the fast one: the C parser with hooks that only raise, then (unless the text
+has too few brackets to nest that deep) a walk over the containers, not the scalars, to
+measure the depth, with the cyclic garbage collector paused
 (JSON has no cycles), which makes the whole faster than a plain ``json.loads``
-(``bench/reading.py`` prints both). Only when something is refused does a tokenizer
-(:func:`_locate`) read the text again, up to the first problem, to say where it is.
+(``bench/reading.py`` prints both). Only when something is refused does :func:`_locate` read
+the text again, down to the first problem, to say where it is: it skips every sound value with
+the C parser and reads by hand only the containers around the problem.
 """
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import math
@@ -68,8 +71,40 @@ def load_json(
     """
     if isinstance(text, bytes | bytearray):
         text = _decode(bytes(text), source, first_line)
-    limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()  # Python < 3.10.7: no limit
+    limit = _int_limit()
     digits = max_int_digits if limit == 0 else min(max_int_digits, limit)
+    decoder = _decoder(digits)
+    # JSON values hold no reference cycles, so the cyclic collector has nothing to find in
+    # what is being built; left on, it walks the growing value again and again (a third of the
+    # time of a 100 MB file). Paused here, restored to what it was.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        value = decoder.decode(text)
+        # Nesting needs brackets: with no more of them than max_depth (inside strings or not),
+        # the text cannot be too deep, and the walk (as long as the parse) is spared.
+        too_deep = text.count("[") + text.count("{") > max_depth and _too_deep(value, max_depth)
+    except (json.JSONDecodeError, _Refused, RecursionError) as exc:
+        syntax = exc if isinstance(exc, json.JSONDecodeError) else None
+        raise _locate(text, source, first_line, max_depth, digits, syntax) from None
+    finally:
+        if collecting:
+            gc.enable()
+    if too_deep:
+        raise _locate(text, source, first_line, max_depth, digits, None)
+    return value
+
+
+def _int_limit() -> int:
+    """Python's own limit on the digits int() reads (0: none; Python < 3.10.7 has none)."""
+    get = getattr(sys, "get_int_max_str_digits", None)
+    return int(get()) if get is not None else 0
+
+
+@functools.lru_cache(maxsize=8)
+def _decoder(digits: int) -> json.JSONDecoder:
+    """The standard decoder, with hooks that refuse what :func:`load_json` refuses (built once
+    per bound: ``json.loads`` with hooks would build a decoder on every call)."""
 
     def parse_int(literal: str) -> int:
         if len(literal) - (literal[0] == "-") > digits:
@@ -78,30 +113,11 @@ def load_json(
 
     def parse_float(literal: str) -> float:
         number = float(literal)
-        if math.isinf(number):
+        if number - number != 0:  # overflowed to an infinity
             raise _Refused
         return number
 
-    # JSON values hold no reference cycles, so the cyclic collector has nothing to find in
-    # what is being built; left on, it walks the growing value again and again (a third of the
-    # time of a 100 MB file). Paused here, restored to what it was.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        value = json.loads(
-            text, parse_constant=_refuse, parse_int=parse_int, parse_float=parse_float
-        )
-        too_deep = _too_deep(value, max_depth)
-    except json.JSONDecodeError as exc:
-        raise _locate(text, source, first_line, max_depth, digits, syntax=exc) from None
-    except (_Refused, RecursionError):
-        raise _locate(text, source, first_line, max_depth, digits) from None
-    finally:
-        if collecting:
-            gc.enable()
-    if too_deep:
-        raise _locate(text, source, first_line, max_depth, digits)
-    return value
+    return json.JSONDecoder(parse_constant=_refuse, parse_int=parse_int, parse_float=parse_float)
 
 
 def _refuse(name: str) -> Any:
@@ -143,17 +159,9 @@ def _too_deep(value: Any, max_depth: int) -> bool:
     return False
 
 
-# One JSON token after optional whitespace; strings in the unrolled form (no backtracking).
-_TOKEN = re.compile(
-    r"""[ \t\n\r]*(?:
-        ("[^"\\]*(?:\\.[^"\\]*)*")
-      | ([\[\]{},:])
-      | (-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)
-      | (NaN|-?Infinity)
-      | (true|false|null)
-    )""",
-    re.VERBOSE | re.DOTALL,
-)
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+# A scalar where a value is expected: what the parser refused (a constant, a number), or not.
+_SCALAR = re.compile(r"(NaN|-?Infinity)|(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)")
 
 
 def _path(stack: list[list[Any]]) -> str:
@@ -178,71 +186,95 @@ def _locate(
     source: str,
     first_line: int,
     max_depth: int,
-    max_digits: int,
-    *,
-    syntax: json.JSONDecodeError | None = None,
+    digits: int,
+    syntax: json.JSONDecodeError | None,
 ) -> UnreadableJson:
-    """The first problem in ``text`` (up to the syntax error, if one is given), located."""
-    end = len(text) if syntax is None else syntax.pos
-    stack: list[list[Any]] = []  # [bracket, index or key token]
-    position = 0
+    """The first problem in ``text``, where the parser (or the depth walk) met it, located.
+
+    It walks down from the top, never up: in each array or object, the children that parse
+    (and are shallow enough) are skipped at the C parser's speed, and the first that does not
+    is entered, so only the containers around the problem are read here, token by token.
+    """
+    scan = _decoder(digits).raw_decode
+    stack: list[list[Any]] = []  # [bracket, index or key token], the path down to ``position``
 
     def refused(offset: int, problem: str, reason: str) -> UnreadableJson:
         line = text.count("\n", 0, offset) + first_line
         column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-        return UnreadableJson(
-            source, problem, reason=reason, line=line, column=column, path=_path(stack)
-        )
+        path: str | None = _path(stack)
+        if reason == "syntax" and path == "$":  # says nothing
+            path = None
+        return UnreadableJson(source, problem, reason=reason, line=line, column=column, path=path)
 
-    while position < end:
-        match = _TOKEN.match(text, position, end)
-        if match is None:
-            break
-        position = match.end()
-        string, punct, number, constant, _ = match.groups()
-        start = match.start(match.lastindex or 0)
-        if punct is not None:
-            if punct in "[{":
-                if len(stack) >= max_depth:
-                    return refused(start, f"nested deeper than {max_depth} levels", "depth")
-                stack.append([punct, 0 if punct == "[" else None])
-            elif punct in "]}":
-                if stack:
-                    stack.pop()
-            elif punct == "," and stack:
-                top = stack[-1]
-                top[1] = top[1] + 1 if top[0] == "[" else None
-        elif string is not None:
-            if stack and stack[-1][0] == "{" and stack[-1][1] is None:
-                stack[-1][1] = string
-        elif constant is not None:
-            return refused(start, f"{constant} is not a JSON number", "number")
-        elif number is not None:
+    def broken(offset: int) -> UnreadableJson:
+        if syntax is None:
+            # Not a syntax error, and nothing refused on the way down: the parser ran out of
+            # its own stack (a caller already deep in recursion), under max_depth.
+            return UnreadableJson(
+                source, "nested too deeply to be read here", reason="depth", line=first_line
+            )
+        return refused(syntax.pos, f"not valid JSON ({syntax.msg})", "syntax")
+
+    def fails(at: int) -> int | None:
+        """None if the value at ``at`` is refused or too deep; else where it ends."""
+        try:
+            value, end = scan(text, at)
+        except (json.JSONDecodeError, _Refused, RecursionError):
+            return None
+        return None if _too_deep(value, max_depth - len(stack)) else int(end)
+
+    if text.startswith("\ufeff"):
+        return refused(0, "not valid JSON (Unexpected UTF-8 BOM: decode using utf-8-sig)", "syntax")
+    position = _WHITESPACE.match(text).end()  # type: ignore[union-attr]
+    while True:  # ``position`` is at a value that is refused, too deep, or not valid
+        opener = text[position : position + 1]
+        if opener not in ("[", "{"):
+            scalar = _SCALAR.match(text, position)
+            if scalar is None:
+                return broken(position)
+            constant, number = scalar.groups()
+            if constant is not None:
+                return refused(position, f"{constant} is not a JSON number", "number")
             if not any(c in number for c in ".eE"):
                 count = len(number) - number.startswith("-")
-                if count > max_digits:
+                if count > digits:
                     return refused(
-                        start,
-                        f"an integer of {count} digits (at most {max_digits} are read)",
+                        position,
+                        f"an integer of {count} digits (at most {digits} are read)",
                         "integer",
                     )
             elif math.isinf(float(number)):
                 shown = number if len(number) <= 24 else number[:20] + "..."
-                return refused(start, f"{shown} is too large for a double", "number")
-    if syntax is not None:
-        return UnreadableJson(
-            source,
-            f"not valid JSON ({syntax.msg})",
-            reason="syntax",
-            line=syntax.lineno + first_line - 1,
-            column=syntax.colno,
-            path=_path(stack) if len(stack) > 1 or (stack and stack[0][1] is not None) else None,
-        )
-    # The parser gave up on nesting its own stack could not hold, under max_depth.
-    return UnreadableJson(
-        source,
-        "nested too deeply to be read here",
-        reason="depth",
-        line=first_line,
-        column=1,
-    )
+                return refused(position, f"{shown} is too large for a double", "number")
+            return broken(position)
+        if len(stack) >= max_depth:
+            return refused(position, f"nested deeper than {max_depth} levels", "depth")
+        closer = "]" if opener == "[" else "}"
+        stack.append([opener, 0 if opener == "[" else None])
+        position = _WHITESPACE.match(text, position + 1).end()  # type: ignore[union-attr]
+        if text.startswith(closer, position):
+            return broken(position)  # an empty container holds no problem
+        while True:
+            if opener == "{":
+                if not text.startswith('"', position):
+                    return broken(position)
+                try:
+                    end = scan(text, position)[1]
+                except json.JSONDecodeError:
+                    return broken(position)
+                stack[-1][1] = text[position:end]
+                position = _WHITESPACE.match(text, end).end()  # type: ignore[union-attr]
+                if not text.startswith(":", position):
+                    return broken(position)
+                position = _WHITESPACE.match(text, position + 1).end()  # type: ignore[union-attr]
+            ends = fails(position)
+            if ends is None:
+                break  # the problem is in this child: go down into it
+            position = _WHITESPACE.match(text, ends).end()  # type: ignore[union-attr]
+            if text.startswith(closer, position):
+                stack.clear()  # a whole value, and something after it ("Extra data")
+                return broken(position)
+            if not text.startswith(",", position):
+                return broken(position)
+            position = _WHITESPACE.match(text, position + 1).end()  # type: ignore[union-attr]
+            stack[-1][1] = stack[-1][1] + 1 if opener == "[" else None
