@@ -2,16 +2,12 @@
 
 The committed JSON Schemas are the judge, with the contract's own ``uuid`` and ``date-time``
 checks; every violation is reported with its JSON path (``$.items[3].status``) and the keyword
-that failed. Beside the schema, one rule JSON Schema cannot say: every number is one a JSON
-reader holds, a finite double (RFC 8259, section 6). NaN and Infinity are not JSON (the real
-service, on Starlette, cannot send them; ``JSON.parse`` refuses them), and an integer past a
-double's range breaks the official client wherever it types a value ``float`` (``data``).
+that failed. Beside the schema, the rules JSON Schema cannot say (:mod:`._readable`): every
+number a finite double, nesting at most 128 deep.
 """
 
 from __future__ import annotations
 
-import copy
-import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -26,6 +22,7 @@ from jsonschema.exceptions import best_match
 from ._errors import ContractViolation, UnknownPayloadKind
 from ._formats import is_datetime, is_uuid
 from ._models import ExtractConfig
+from ._readable import readable, unreadable, with_stand_ins
 from ._schemas import json_schema
 
 __all__ = ["KINDS", "Violation", "assert_valid", "detect_kind", "validate"]
@@ -163,86 +160,15 @@ def _expand(error: SchemaError) -> list[_Found]:
     return _expand(best_match(error.context))
 
 
+def _short(message: str) -> str:
+    """A message of at most 300 characters: a huge value's repr is cut in its middle."""
+    return message if len(message) <= 300 else f"{message[:140]}...{message[-140:]}"
+
+
 def _violations(kind: str, payload: Any) -> Iterator[Violation]:
     for error in _validator(kind).iter_errors(payload):
         for path, message, keyword, constraint in _expand(error):
-            yield Violation(_json_path(path), message, keyword, constraint)
-
-
-# The smallest integer that float() cannot hold: halfway between the largest double and 2**1024
-# rounds up, to infinity.
-_INT_PAST_DOUBLE = 2**1024 - 2**970
-
-
-def _unreadable_numbers(payload: Any) -> Iterator[tuple[list[Any], str]]:
-    """(path parts, message) of every number in ``payload`` that no JSON reader holds."""
-    stack: list[tuple[list[Any], Any]] = [([], payload)]
-    while stack:
-        parts, value = stack.pop()
-        if isinstance(value, dict):
-            stack += [([*parts, key], child) for key, child in value.items()]
-        elif isinstance(value, list):
-            stack += [([*parts, index], child) for index, child in enumerate(value)]
-        elif isinstance(value, float) and math.isnan(value):
-            yield parts, "NaN is not a JSON number"
-        elif isinstance(value, float) and math.isinf(value):
-            yield parts, f"{'-' if value < 0 else ''}Infinity is not a JSON number"
-        elif isinstance(value, int) and not isinstance(value, bool):
-            try:
-                float(value)
-            except OverflowError:
-                yield (
-                    parts,
-                    (
-                        f"an integer of {value.bit_length()} bits is past the range of a double "
-                        "(about 1.8e308), which JSON readers hold numbers in"
-                    ),
-                )
-
-
-def _numbers_readable(payload: Any) -> bool:
-    """Fast :func:`_unreadable_numbers` (a property test holds them equal): True if it finds
-    nothing. Called on every payload, so containers only are pushed and nothing is built."""
-    if type(payload) is not dict and type(payload) is not list:
-        return not any(True for _ in _unreadable_numbers(payload))
-    stack = [payload]
-    pop, push = stack.pop, stack.append
-    while stack:
-        node = pop()
-        for child in node.values() if type(node) is dict else node:
-            kind = type(child)
-            if kind is str:  # the most common value, first
-                continue
-            if kind is dict or kind is list:
-                push(child)
-            elif kind is float:
-                if child - child != 0:  # NaN and the infinities only
-                    return False
-            elif kind is int:
-                if not -_INT_PAST_DOUBLE < child < _INT_PAST_DOUBLE:
-                    return False
-            elif kind is not bool and isinstance(child, dict | list | float | int):
-                return not any(True for _ in _unreadable_numbers(payload))  # a subclass
-    return True
-
-
-def _number_violations(payload: Any) -> tuple[Any, list[Violation]]:
-    """The payload with each unreadable number replaced by a zero of its type (so the schema
-    is judged on the rest, and never has to print a 10,000-digit integer), and a violation for
-    each."""
-    found = list(_unreadable_numbers(payload))
-    if not found:
-        return payload, []
-    cleaned = copy.deepcopy(payload)
-    for parts, _ in found:
-        if not parts:
-            cleaned = 0.0 if isinstance(payload, float) else 0
-            continue
-        holder = cleaned
-        for part in parts[:-1]:
-            holder = holder[part]
-        holder[parts[-1]] = 0.0 if isinstance(holder[parts[-1]], float) else 0
-    return cleaned, [Violation(_json_path(parts), message, "json") for parts, message in found]
+            yield Violation(_json_path(path), _short(message), keyword, constraint)
 
 
 def validate(payload: Any, kind: str | None = None) -> list[Violation]:
@@ -254,12 +180,14 @@ def validate(payload: Any, kind: str | None = None) -> list[Violation]:
         kind = detect_kind(payload)
     elif kind not in KINDS:
         raise UnknownPayloadKind(f"unknown kind {kind!r}; the kinds are: {', '.join(KINDS)}")
-    if _quickly_valid(kind, payload) and _numbers_readable(payload):
+    if _quickly_valid(kind, payload) and readable(payload):
         return []
-    judged, numbers = _number_violations(payload)
-    bad = {v.path for v in numbers}
+    found = list(unreadable(payload))
+    judged = with_stand_ins(payload, [parts for parts, _ in found]) if found else payload
+    values = [Violation(_json_path(parts), message, "json") for parts, message in found]
+    bad = {v.path for v in values}
     schema = [v for v in _violations(kind, judged) if v.path not in bad]
-    return sorted(schema + numbers, key=lambda v: v.path)
+    return sorted(schema + values, key=lambda v: v.path)
 
 
 def assert_valid(payload: Any, kind: str | None = None) -> None:

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import contracts
-from contracts._validate import _numbers_readable, _quickly_valid, _unreadable_numbers
+from contracts._readable import readable, unreadable
+from contracts._validate import _quickly_valid
 from mocks._cli import main
 
 from .payloads import valid_page, valid_run
@@ -176,10 +177,50 @@ _ANY_NUMBERS = st.recursive(
 )
 
 
+def _nested(value: object, depth: int, as_object: bool) -> object:
+    for _ in range(depth):
+        value = {"k": value} if as_object else [value]
+    return value
+
+
+_ANY_VALUES = _ANY_NUMBERS | st.builds(
+    _nested,
+    _ANY_NUMBERS,
+    st.integers(contracts.MAX_DEPTH - 6, contracts.MAX_DEPTH + 2),
+    st.booleans(),
+)
+
+
 @settings(max_examples=500, deadline=None)
-@given(_ANY_NUMBERS)
-def test_the_fast_number_check_equals_the_plain_one(payload: object) -> None:
-    assert _numbers_readable(payload) == (list(_unreadable_numbers(payload)) == [])
+@given(_ANY_VALUES)
+def test_the_fast_check_equals_the_plain_one(payload: object) -> None:
+    assert readable(payload) == (list(unreadable(payload)) == [])
+
+
+@pytest.mark.parametrize("depth", [contracts.MAX_DEPTH - 3, contracts.MAX_DEPTH - 2])
+def test_nesting_is_a_violation_past_the_readers_bound(depth: int) -> None:
+    """data is one level, each list one more: 128 levels in all are fine, 129 are not."""
+    run = valid_run()
+    run["data"] = {"rows": _nested(1, depth, as_object=False)}
+    found = [(v.path, v.message, v.keyword) for v in contracts.validate(run)]
+    if depth + 2 <= contracts.MAX_DEPTH:
+        assert found == []
+    else:
+        assert found == [("$.data.rows" + "[0]" * depth, "nested deeper than 128 levels", "json")]
+
+
+def test_a_deep_or_huge_payload_built_in_python_is_judged_in_bounds() -> None:
+    run = valid_run()
+    run["config"] = _nested([], 5000, as_object=False)  # no RecursionError (repr, copy)
+    run["id"] = "nope"
+    found = [(v.path, v.keyword) for v in contracts.validate(run)]
+    assert found == [("$.config", "type"), ("$.config" + "[0]" * 127, "json"), ("$.id", "format")]
+    run = valid_run()
+    run["config"] = list(range(100_000))
+    (violation,) = contracts.validate(run)
+    assert violation.path == "$.config"
+    assert len(violation.message) <= 300
+    assert violation.message.endswith("is not of type 'object'")
 
 
 # --- the command line -------------------------------------------------------------------------
