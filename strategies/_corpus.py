@@ -246,12 +246,17 @@ def _swap_in(staging: Path, out: Path) -> None:
             os.replace(trash / "corpus", out)  # the old corpus back where it was
             os.rmdir(trash)
             raise
-        for name in ours:
-            (trash / "corpus" / name).unlink(missing_ok=True)
-        # Only the files surveyed are removed: one that arrived since stays (in the trash).
-        with contextlib.suppress(OSError):
-            os.rmdir(trash / "corpus")
-            os.rmdir(trash)
+        _remove(trash, ours)
+
+
+def _remove(trash: Path, names: list[str]) -> None:
+    """Delete the old corpus moved to ``trash``: only the files surveyed (one that arrived
+    since stays, in the trash)."""
+    for name in names:
+        (trash / "corpus" / name).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        os.rmdir(trash / "corpus")
+        os.rmdir(trash)
 
 
 def write_corpus(
