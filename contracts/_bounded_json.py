@@ -206,7 +206,7 @@ def _locate(
             path = None
         return UnreadableJson(source, problem, reason=reason, line=line, column=column, path=path)
 
-    def broken(offset: int) -> UnreadableJson:
+    def broken() -> UnreadableJson:
         if syntax is None:
             # Not a syntax error, and nothing refused on the way down: the parser ran out of
             # its own stack (a caller already deep in recursion), under max_depth.
@@ -214,6 +214,10 @@ def _locate(
                 source, "nested too deeply to be read here", reason="depth", line=first_line
             )
         return refused(syntax.pos, f"not valid JSON ({syntax.msg})", "syntax")
+
+    def skip(at: int) -> int:
+        """Past the whitespace at ``at``."""
+        return _WHITESPACE.match(text, at).end()  # type: ignore[union-attr]
 
     def fails(at: int) -> int | None:
         """None if the value at ``at`` is refused or too deep; else where it ends."""
@@ -225,13 +229,13 @@ def _locate(
 
     if text.startswith("\ufeff"):
         return refused(0, "not valid JSON (Unexpected UTF-8 BOM: decode using utf-8-sig)", "syntax")
-    position = _WHITESPACE.match(text).end()  # type: ignore[union-attr]
+    position = skip(0)
     while True:  # ``position`` is at a value that is refused, too deep, or not valid
         opener = text[position : position + 1]
         if opener not in ("[", "{"):
             scalar = _SCALAR.match(text, position)
             if scalar is None:
-                return broken(position)
+                return broken()
             constant, number = scalar.groups()
             if constant is not None:
                 return refused(position, f"{constant} is not a JSON number", "number")
@@ -246,35 +250,35 @@ def _locate(
             elif math.isinf(float(number)):
                 shown = number if len(number) <= 24 else number[:20] + "..."
                 return refused(position, f"{shown} is too large for a double", "number")
-            return broken(position)
+            return broken()
         if len(stack) >= max_depth:
             return refused(position, f"nested deeper than {max_depth} levels", "depth")
         closer = "]" if opener == "[" else "}"
         stack.append([opener, 0 if opener == "[" else None])
-        position = _WHITESPACE.match(text, position + 1).end()  # type: ignore[union-attr]
+        position = skip(position + 1)
         if text.startswith(closer, position):
-            return broken(position)  # an empty container holds no problem
+            return broken()  # an empty container holds no problem (nor can it be too deep)
         while True:
             if opener == "{":
                 if not text.startswith('"', position):
-                    return broken(position)
+                    return broken()
                 try:
                     end = scan(text, position)[1]
                 except json.JSONDecodeError:
-                    return broken(position)
+                    return broken()
                 stack[-1][1] = text[position:end]
-                position = _WHITESPACE.match(text, end).end()  # type: ignore[union-attr]
+                position = skip(end)
                 if not text.startswith(":", position):
-                    return broken(position)
-                position = _WHITESPACE.match(text, position + 1).end()  # type: ignore[union-attr]
+                    return broken()
+                position = skip(position + 1)
             ends = fails(position)
             if ends is None:
                 break  # the problem is in this child: go down into it
-            position = _WHITESPACE.match(text, ends).end()  # type: ignore[union-attr]
+            position = skip(ends)
             if text.startswith(closer, position):
                 stack.clear()  # a whole value, and something after it ("Extra data")
-                return broken(position)
+                return broken()
             if not text.startswith(",", position):
-                return broken(position)
-            position = _WHITESPACE.match(text, position + 1).end()  # type: ignore[union-attr]
+                return broken()
+            position = skip(position + 1)
             stack[-1][1] = stack[-1][1] + 1 if opener == "[" else None

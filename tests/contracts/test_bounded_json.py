@@ -206,16 +206,19 @@ def test_the_refused_value_is_found_at_its_path(case: tuple[str, str, str]) -> N
 
 @settings(max_examples=300, deadline=None)
 @given(_JSON, st.integers(0, 10_000), st.sampled_from(["", "[", "{", '"', ",", "]", "}", ":"]))
-def test_any_broken_text_is_a_value_or_a_refusal(value: Any, at: int, junk: str) -> None:
+def test_any_broken_text_is_refused_where_json_says(value: Any, at: int, junk: str) -> None:
     text = json.dumps(value)
     at %= len(text) + 1
     broken = text[:at] + junk + text[at:]
-    refused: UnreadableJson | None = None
+    plain: json.JSONDecodeError | None = None
     try:
-        load_json(broken)
-    except UnreadableJson as error:
-        refused = error
-    if refused is not None:
-        assert refused.line == 1
-        assert refused.column is not None
-        assert 1 <= refused.column <= len(broken) + 1
+        expected = json.loads(broken)
+    except json.JSONDecodeError as error:
+        plain = error
+    if plain is None:
+        assert load_json(broken) == expected
+    else:
+        error = _refusal(broken)
+        assert error.reason == "syntax"
+        assert (error.line, error.column) == (plain.lineno, plain.colno)
+        assert error.problem == f"not valid JSON ({plain.msg})"
