@@ -119,9 +119,11 @@ class _Check:
             lines = _looks_like_lines(text)
         if not lines:
             try:
-                self.payload(label, load_json(text, source=label))
+                payload = load_json(text, source=label)
             except UnreadableJson as exc:
                 self.unreadable(str(exc))
+                return
+            self.payload(label, payload)
             return
         for number, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
