@@ -9,6 +9,7 @@ JSON Schemas and the OpenAPI 3.1 document are generated from both and committed 
 ['$.limit: required field is missing']
 """
 
+from ._bounded_json import MAX_DEPTH, MAX_INT_DIGITS, load_json
 from ._enums import (
     ChunkMode,
     ExtractMode,
@@ -18,7 +19,7 @@ from ._enums import (
     ParseModels,
     Priority,
 )
-from ._errors import ContractError, ContractViolation, UnknownPayloadKind
+from ._errors import ContractError, ContractViolation, UnknownPayloadKind, UnreadableJson
 from ._formats import is_datetime, is_uuid
 from ._models import (
     ErrorResponse,
@@ -52,6 +53,8 @@ __all__ = [
     "API_PREFIX",
     "DEFAULT_BASE_URL",
     "KINDS",
+    "MAX_DEPTH",
+    "MAX_INT_DIGITS",
     "OPERATIONS",
     "REDACTED",
     "SCHEMA_NAMES",
@@ -75,6 +78,7 @@ __all__ = [
     "ParseModels",
     "Priority",
     "UnknownPayloadKind",
+    "UnreadableJson",
     "ValidationError",
     "Violation",
     "assert_valid",
@@ -84,6 +88,7 @@ __all__ = [
     "is_secret_header",
     "is_uuid",
     "json_schema",
+    "load_json",
     "openapi_document",
     "operation",
     "redact_headers",

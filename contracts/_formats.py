@@ -2,6 +2,12 @@
 
 The pydantic models, the JSON Schema format checker used by :func:`contracts.validate`, and the
 mock's request validation all call these two functions, so they can never disagree.
+
+Every string they accept, the official client (llama-cloud 1.6.0, whose pydantic parses
+``datetime`` fields) reads: digits are ASCII only (``\\d`` would match Arabic-Indic or
+full-width digits, which the client refuses), the year is 0001 or later (Python's ``datetime``
+has no year 0) and a second is at most 59 (the client refuses a leap second ``:60``). A test
+holds this against the client's own model.
 """
 
 from __future__ import annotations
@@ -17,9 +23,10 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 # ISO 8601 date and time with a ``T`` (or space) separator, optional fractional seconds and an
 # optional ``Z`` / ``+hh:mm`` offset. The official client parses these with pydantic, which also
 # accepts naive times (FastAPI emits them for naive datetimes), so they are accepted here too.
+# ASCII digits only: ``\d`` would take any Unicode decimal digit.
 _DATETIME = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?"
-    r"(?:[Zz]|[+-](\d{2}):?(\d{2}))?"
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt ]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.[0-9]{1,9})?"
+    r"(?:[Zz]|[+-]([0-9]{2}):?([0-9]{2}))?"
 )
 _DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
@@ -30,18 +37,19 @@ def is_uuid(value: object) -> bool:
 
 
 def is_datetime(value: object) -> bool:
-    """True if ``value`` is an ISO 8601 date-time string with real calendar values."""
+    """True if ``value`` is an ISO 8601 date-time string with real calendar values (year 0001 to
+    9999, ASCII digits, no leap second), one the official client can read."""
     if not isinstance(value, str):
         return False
     match = _DATETIME.fullmatch(value)
     if match is None:
         return False
     year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
-    if not (1 <= month <= 12 and 1 <= day <= _DAYS[month - 1]):
+    if year < 1 or not (1 <= month <= 12 and 1 <= day <= _DAYS[month - 1]):
         return False
     if month == 2 and day == 29 and not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
         return False
-    if hour > 23 or minute > 59 or second > 60:
+    if hour > 23 or minute > 59 or second > 59:
         return False
     off_h, off_m = match.group(7), match.group(8)
     return off_h is None or (int(off_h) <= 23 and int(off_m) <= 59)

@@ -1,14 +1,16 @@
 """Checking payloads (recorded responses, fixtures, user-supplied runs) against the contract.
 
 The committed JSON Schemas are the judge, with the contract's own ``uuid`` and ``date-time``
-checks; every violation is reported with its JSON path (``$.items[3].status``).
+checks; every violation is reported with its JSON path (``$.items[3].status``) and the keyword
+that failed. Beside the schema, the rules JSON Schema cannot say (:mod:`._readable`): every
+number a finite double, nesting at most 128 deep.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -20,6 +22,7 @@ from jsonschema.exceptions import best_match
 from ._errors import ContractViolation, UnknownPayloadKind
 from ._formats import is_datetime, is_uuid
 from ._models import ExtractConfig
+from ._readable import readable, unreadable, with_stand_ins
 from ._schemas import json_schema
 
 __all__ = ["KINDS", "Violation", "assert_valid", "detect_kind", "validate"]
@@ -38,10 +41,18 @@ _REQUIRED = re.compile(r"'(.*)' is a required property")
 
 @dataclass(frozen=True)
 class Violation:
-    """One place where a payload breaks the contract."""
+    """One place where a payload breaks the contract.
+
+    ``keyword`` is the JSON Schema keyword that failed (``type``, ``enum``, ``format``,
+    ``required``, ``minimum``, ``minLength``, ``maxLength``, ...), or ``json`` for a number no
+    JSON reader holds (NaN, Infinity, an integer past a double); ``constraint`` is that
+    keyword's value in the schema (``'uuid'`` for a format, the enum's values, the minimum).
+    """
 
     path: str
     message: str
+    keyword: str = ""
+    constraint: Any = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"
@@ -113,8 +124,11 @@ def _wrong_branch(parent: SchemaError, errors: list[SchemaError]) -> bool:
     return any(e.validator == "type" and list(e.absolute_path) == here for e in errors)
 
 
-def _expand(error: SchemaError) -> list[tuple[list[Any], str]]:
-    """(path, message) of each error that says what is actually wrong.
+_Found = tuple[list[Any], str, str, Any]  # path parts, message, keyword, constraint
+
+
+def _expand(error: SchemaError) -> list[_Found]:
+    """(path, message, keyword, constraint) of each error that says what is actually wrong.
 
     A nullable or union field fails as one ``anyOf`` error ("not valid under any of the given
     schemas"); the branch the value was meant for (the one it has the type of) holds the real
@@ -125,8 +139,8 @@ def _expand(error: SchemaError) -> list[tuple[list[Any], str]]:
     if error.validator not in ("anyOf", "oneOf") or not error.context:
         missing = _REQUIRED.fullmatch(error.message) if error.validator == "required" else None
         if missing is not None:
-            return [([*path, missing.group(1)], "required field is missing")]
-        return [(path, error.message)]
+            return [([*path, missing.group(1)], "required field is missing", "required", None)]
+        return [(path, error.message, str(error.validator), error.validator_value)]
     branches: dict[Any, list[SchemaError]] = {}
     for sub in error.context:
         branches.setdefault(sub.relative_schema_path[0], []).append(sub)
@@ -142,14 +156,19 @@ def _expand(error: SchemaError) -> list[tuple[list[Any], str]]:
                     if name not in types:
                         types.append(name)
         expected = " or ".join(repr(t) for t in types)
-        return [(path, f"{error.instance!r} is not of type {expected}")]
+        return [(path, f"{error.instance!r} is not of type {expected}", "type", types)]
     return _expand(best_match(error.context))
+
+
+def _short(message: str) -> str:
+    """A message of at most 300 characters: a huge value's repr is cut in its middle."""
+    return message if len(message) <= 300 else f"{message[:140]}...{message[-140:]}"
 
 
 def _violations(kind: str, payload: Any) -> Iterator[Violation]:
     for error in _validator(kind).iter_errors(payload):
-        for path, message in _expand(error):
-            yield Violation(_json_path(path), message)
+        for path, message, keyword, constraint in _expand(error):
+            yield Violation(_json_path(path), _short(message), keyword, constraint)
 
 
 def validate(payload: Any, kind: str | None = None) -> list[Violation]:
@@ -161,9 +180,14 @@ def validate(payload: Any, kind: str | None = None) -> list[Violation]:
         kind = detect_kind(payload)
     elif kind not in KINDS:
         raise UnknownPayloadKind(f"unknown kind {kind!r}; the kinds are: {', '.join(KINDS)}")
-    if _quickly_valid(kind, payload):
+    if _quickly_valid(kind, payload) and readable(payload):
         return []
-    return sorted(_violations(kind, payload), key=lambda v: v.path)
+    found = list(unreadable(payload))
+    judged = with_stand_ins(payload, [parts for parts, _ in found]) if found else payload
+    values = [Violation(_json_path(parts), message, "json") for parts, message in found]
+    bad = {v.path for v in values}
+    schema = [v for v in _violations(kind, judged) if v.path not in bad]
+    return sorted(schema + values, key=lambda v: v.path)
 
 
 def assert_valid(payload: Any, kind: str | None = None) -> None:

@@ -30,6 +30,8 @@ import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from contracts import UnreadableJson, load_json
+
 from ._asgi import ADMIN_PREFIX
 from ._http import Request, Response
 
@@ -136,9 +138,9 @@ class AdminAPI:
         from ._server import FaultSpec, ServeError, add_faults
 
         try:
-            given = json.loads(body or b"null")
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            return _error(422, f"body: not valid JSON ({exc})")
+            given = load_json(body or b"null", source="body")
+        except UnreadableJson as exc:
+            return _error(422, str(exc))
         if not isinstance(given, dict) or not isinstance(given.get("kind"), str):
             return _error(
                 422, 'body: expected a JSON object with a "kind", e.g. {"kind": "server_error"}'

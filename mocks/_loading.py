@@ -8,10 +8,11 @@ record (its line for JSON Lines, its position in an array) and the field.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
+
+from contracts import UnreadableJson, load_json
 
 from ._errors import InvalidRun, MockError
 
@@ -32,22 +33,18 @@ def parse_runs(text: str, label: str) -> tuple[list[Any], list[str]]:
         raise LoadError(f"{label}: no runs (the file is empty)")
     if stripped.startswith("["):
         try:
-            runs = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise LoadError(
-                f"{label}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
-            ) from None
+            runs = load_json(text, source=label)
+        except UnreadableJson as exc:
+            raise LoadError(str(exc)) from None
         return runs, [f"{label}: record #{i}" for i in range(len(runs))]
     runs, labels = [], []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            runs.append(json.loads(line))
-        except json.JSONDecodeError as exc:
-            raise LoadError(
-                f"{label}:{number}: not valid JSON ({exc.msg} at column {exc.colno})"
-            ) from None
+            runs.append(load_json(line, source=label, first_line=number))
+        except UnreadableJson as exc:
+            raise LoadError(str(exc)) from None
         labels.append(f"{label}:{number}")
     return runs, labels
 

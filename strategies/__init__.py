@@ -23,8 +23,8 @@ from __future__ import annotations
 import importlib as _importlib
 import typing as _typing
 
-from ._corpus import write_corpus
-from ._errors import BadArgument, CorpusExists, StrategiesError, UnsupportedSchema
+from ._corpus import CORPUS_INDEX, IndexEntry, read_index, write_corpus
+from ._errors import BadArgument, CorpusExists, NotACorpus, StrategiesError, UnsupportedSchema
 from ._invalid import BREAKS, Breakage, sample_invalid
 from ._seeded import sample
 
@@ -39,9 +39,12 @@ if _typing.TYPE_CHECKING:
 
 __all__ = [
     "BREAKS",
+    "CORPUS_INDEX",
     "BadArgument",
     "Breakage",
     "CorpusExists",
+    "IndexEntry",
+    "NotACorpus",
     "StrategiesError",
     "UnsupportedSchema",
     "extract_configs",
@@ -49,6 +52,7 @@ __all__ = [
     "extract_runs",
     "files",
     "invalid_payloads",
+    "read_index",
     "sample",
     "sample_invalid",
     "write_corpus",

@@ -1,28 +1,70 @@
 """The fixture corpus: seeded payloads written to a directory as JSON files, plus an index.
 
-The same arguments give byte-identical files. Nothing is overwritten unless asked: every name
-is checked before the first file is written. Each file is written to a temporary name in the
-same directory and renamed into place, so a reader never sees half a file.
+The same arguments give byte-identical files. A corpus is written whole or not at all: every
+file goes into a fresh directory beside the target, which is then renamed into place (with
+SIGINT and SIGTERM held back for the two renames), so an interruption or a crash leaves the old
+corpus or the new one, never a mix, and nothing half-written. Nothing is overwritten unless
+asked (``force``), and a file that is not part of a corpus is never deleted: the target must be
+new, empty, or hold a corpus and nothing else.
+
+A file is part of a corpus if it is the directory's ``index.json`` (a corpus index, by its
+``generator``) or listed in it, or if its name is one ``fixtures`` writes (``run-0003.json``,
+``page-invalid-0000.json``, and the ``.NAME.PID.tmp`` files that versions before the swap could
+leave behind).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+import re
+import shutil
+import signal
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from contracts import KINDS
+from contracts import KINDS, UnreadableJson, load_json
 
-from ._errors import BadArgument, CorpusExists
-from ._invalid import sample_invalid
+from ._errors import BadArgument, CorpusExists, NotACorpus
+from ._invalid import Breakage, sample_invalid
 from ._seeded import sample
 
-__all__ = ["INDEX", "corpus_seed", "plan_corpus", "write_corpus"]
+__all__ = [
+    "CORPUS_INDEX",
+    "GENERATOR",
+    "IndexEntry",
+    "corpus_files",
+    "corpus_seed",
+    "plan_corpus",
+    "read_index",
+    "write_corpus",
+]
 
-INDEX = "index.json"
+CORPUS_INDEX = "index.json"
+"""The name of a corpus's index, in its directory."""
+GENERATOR = "extract-contract fixtures"
+"""The ``generator`` of every index this module writes: what tells an index from a payload."""
+
+_NAME = re.compile(r"(?:run|config|file|page)(?:-invalid)?-[0-9]{4,}\.json")
+_OLD_TMP = re.compile(
+    r"\.(?:index|(?:run|config|file|page)(?:-invalid)?-[0-9]{4,})\.json\.[0-9]+\.tmp"
+)
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One file of a corpus as its index lists it: its name (in the corpus directory), its kind,
+    whether it is valid, and for an invalid one the :class:`~strategies.Breakage` it has."""
+
+    file: str
+    kind: str
+    valid: bool
+    violation: Breakage | None = None
 
 
 def corpus_seed(seed: int, kind: str, part: str) -> int:
@@ -35,6 +77,52 @@ def _dump(value: Any) -> bytes:
     return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+def _check_kinds(kinds: Sequence[str]) -> None:
+    unknown = [kind for kind in kinds if kind not in KINDS]
+    if unknown:
+        raise BadArgument(f"unknown kind {unknown[0]!r}; the kinds are: {', '.join(KINDS)}")
+
+
+def corpus_files(
+    *,
+    count: int,
+    seed: int,
+    kinds: Sequence[str] = tuple(KINDS),
+    invalid: bool = False,
+    realistic: bool = True,
+) -> Iterator[tuple[str, bytes]]:
+    """Every file of the corpus as ``(name, bytes)``, made one kind at a time, the index last."""
+    _check_kinds(kinds)
+    entries: list[dict[str, Any]] = []
+    width = max(4, len(str(count - 1)))
+    for kind in dict.fromkeys(kinds):  # in the order given, once each
+        valid = sample(
+            kind, seed=corpus_seed(seed, kind, "valid"), count=count, realistic=realistic
+        )
+        for number, payload in enumerate(valid):
+            name = f"{kind}-{number:0{width}d}.json"
+            entries.append({"file": name, "kind": kind, "valid": True})
+            yield name, _dump(payload)
+        if invalid:
+            broken = sample_invalid(
+                kind, seed=corpus_seed(seed, kind, "invalid"), count=count, realistic=realistic
+            )
+            for number, (payload, breakage) in enumerate(broken):
+                name = f"{kind}-invalid-{number:0{width}d}.json"
+                entries.append(
+                    {"file": name, "kind": kind, "valid": False, "violation": breakage.to_json()}
+                )
+                yield name, _dump(payload)
+    index = {
+        "generator": GENERATOR,
+        "seed": seed,
+        "count": count,
+        "realistic": realistic,
+        "files": entries,
+    }
+    yield CORPUS_INDEX, _dump(index)
+
+
 def plan_corpus(
     *,
     count: int,
@@ -44,52 +132,131 @@ def plan_corpus(
     realistic: bool = True,
 ) -> dict[str, bytes]:
     """Every file of the corpus, by name, with its bytes (the index last)."""
-    unknown = [kind for kind in kinds if kind not in KINDS]
-    if unknown:
-        raise BadArgument(f"unknown kind {unknown[0]!r}; the kinds are: {', '.join(KINDS)}")
-    files: dict[str, bytes] = {}
-    entries: list[dict[str, Any]] = []
-    for kind in dict.fromkeys(kinds):  # in the order given, once each
-        width = max(4, len(str(count - 1)))
-        valid = sample(
-            kind, seed=corpus_seed(seed, kind, "valid"), count=count, realistic=realistic
-        )
-        for number, payload in enumerate(valid):
-            name = f"{kind}-{number:0{width}d}.json"
-            files[name] = _dump(payload)
-            entries.append({"file": name, "kind": kind, "valid": True})
-        if invalid:
-            broken = sample_invalid(
-                kind, seed=corpus_seed(seed, kind, "invalid"), count=count, realistic=realistic
-            )
-            for number, (payload, breakage) in enumerate(broken):
-                name = f"{kind}-invalid-{number:0{width}d}.json"
-                files[name] = _dump(payload)
-                entries.append(
-                    {"file": name, "kind": kind, "valid": False, "violation": breakage.to_json()}
+    return dict(
+        corpus_files(count=count, seed=seed, kinds=kinds, invalid=invalid, realistic=realistic)
+    )
+
+
+# -- reading an index --------------------------------------------------------------------------
+
+
+def read_index(value: Any) -> list[IndexEntry] | None:
+    """The entries of a corpus index (parsed JSON), or None if ``value`` is not one (its
+    ``generator`` is not :data:`GENERATOR`); :class:`BadArgument` names the first entry that is
+    not an entry (by its number)."""
+    if not isinstance(value, dict) or value.get("generator") != GENERATOR:
+        return None
+    files = value.get("files")
+    if not isinstance(files, list):
+        raise BadArgument('"files" must be a list of entries')
+    entries = []
+    for number, entry in enumerate(files):
+        where = f"entry #{number}"
+        if not isinstance(entry, dict):
+            raise BadArgument(f"{where}: must be an object")
+        name, kind, valid = entry.get("file"), entry.get("kind"), entry.get("valid")
+        if not isinstance(name, str) or not _plain_name(name):
+            raise BadArgument(f"{where}: file {name!r} must be a file name in the corpus")
+        if kind not in KINDS:
+            raise BadArgument(f"{where} ({name}): kind {kind!r} is not one of {', '.join(KINDS)}")
+        if not isinstance(valid, bool):
+            raise BadArgument(f"{where} ({name}): valid must be true or false")
+        breakage = None
+        if not valid:
+            found = entry.get("violation")
+            if not isinstance(found, dict) or not all(
+                isinstance(found.get(key), str) for key in ("path", "kind", "detail")
+            ):
+                raise BadArgument(
+                    f"{where} ({name}): an invalid file's violation needs a path, kind and detail"
                 )
-    index = {
-        "generator": "extract-contract fixtures",
-        "seed": seed,
-        "count": count,
-        "realistic": realistic,
-        "files": entries,
-    }
-    files[INDEX] = _dump(index)
-    return files
+            breakage = Breakage(found["path"], found["kind"], found["detail"])
+        entries.append(IndexEntry(name, str(kind), valid, breakage))
+    return entries
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+def _plain_name(name: str) -> bool:
+    return bool(name) and name not in (".", "..") and "/" not in name and "\\" not in name
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+
+def _survey(out: Path) -> tuple[list[str], list[str]]:
+    """(corpus files, other entries) in the directory ``out`` (empty lists if it is missing)."""
     try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        names = sorted(os.listdir(out))
+    except FileNotFoundError:
+        return [], []
+    listed: set[str] | None = None  # None: no index.json that is a corpus index
+    if CORPUS_INDEX in names:
+        with contextlib.suppress(OSError, UnreadableJson, BadArgument):
+            entries = read_index(load_json((out / CORPUS_INDEX).read_bytes()))
+            listed = None if entries is None else {entry.file for entry in entries}
+    ours, theirs = [], []
+    for name in names:
+        if name == CORPUS_INDEX:
+            mine = listed is not None
+        else:
+            mine = bool(
+                (listed and name in listed) or _NAME.fullmatch(name) or _OLD_TMP.fullmatch(name)
+            )
+        if mine and (out / name).is_file() and not (out / name).is_symlink():
+            ours.append(name)
+        else:
+            theirs.append(name)
+    return ours, theirs
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM wait until the block is over (where the platform allows)."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+def _fresh_directory(out: Path) -> Path:
+    """A new empty directory beside the directory ``out``, with its permissions."""
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".new", dir=out.parent))
+    staging.chmod(out.stat().st_mode & 0o7777)
+    return staging
+
+
+def _swap_in(staging: Path, out: Path) -> None:
+    """Put ``staging`` where ``out`` is, and remove the corpus ``out`` held."""
+    with _signals_held():
+        ours, theirs = _survey(out)
+        if theirs:  # something appeared while the corpus was being made
+            raise NotACorpus(out, theirs)
+        if not ours:
+            os.replace(staging, out)  # out is empty: one atomic rename
+            return
+        trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+        os.replace(out, trash / "corpus")
+        try:
+            os.replace(staging, out)
+        except BaseException:
+            os.replace(trash / "corpus", out)  # the old corpus back where it was
+            os.rmdir(trash)
+            raise
+        _remove(trash, ours)
+
+
+def _remove(trash: Path, names: list[str]) -> None:
+    """Delete the old corpus moved to ``trash``: only the files surveyed (one that arrived
+    since stays, in the trash)."""
+    for name in names:
+        (trash / "corpus" / name).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        os.rmdir(trash / "corpus")
+        os.rmdir(trash)
 
 
 def write_corpus(
@@ -102,21 +269,44 @@ def write_corpus(
     realistic: bool = True,
     force: bool = False,
 ) -> list[Path]:
-    """Write the corpus into the existing directory ``out``; returns the paths written.
+    """Write the corpus as the directory ``out``, whole or not at all; returns its files.
 
-    Raises :class:`CorpusExists` (before writing anything) if a file would be overwritten and
-    ``force`` is not set.
+    ``out`` may be missing (it is made, empty, first), empty, or hold a corpus (replaced as a
+    whole, with ``force``).
+    Raises, before writing anything, :class:`CorpusExists` if ``out`` holds a corpus and
+    ``force`` is not set, :class:`NotACorpus` if it holds anything that is not part of one,
+    and :class:`BadArgument` if ``out`` is the current directory or one above it (replacing
+    it would leave the shell in a deleted directory).
     """
-    files = plan_corpus(count=count, seed=seed, kinds=kinds, invalid=invalid, realistic=realistic)
-    if not force:
-        existing = [name for name in files if (out / name).exists()]
-        if existing:
-            shown = ", ".join(existing[:3]) + (", ..." if len(existing) > 3 else "")
-            raise CorpusExists(
-                f"{len(existing)} file(s) would be overwritten ({shown}); nothing was written"
-            )
-    written = []
-    for name, data in files.items():
-        _write_atomically(out / name, data)
-        written.append(out / name)
-    return written
+    _check_kinds(kinds)
+    out = Path(os.path.abspath(out))
+    if out.is_symlink():
+        out = out.resolve()
+    here = Path.cwd().resolve()
+    if out.exists() and (out.resolve() == here or out.resolve() in here.parents):
+        raise BadArgument(
+            f"{out} is the current directory or holds it; the corpus directory is replaced as a "
+            "whole, so write it into a sub-directory"
+        )
+    ours, theirs = _survey(out)
+    if theirs:
+        raise NotACorpus(out, theirs)
+    if ours and not force:
+        raise CorpusExists(out, sorted(ours, key=lambda name: (name != CORPUS_INDEX, name)))
+    out.mkdir(parents=True, exist_ok=True)
+    staging = _fresh_directory(out)
+    try:
+        names = []
+        for name, data in corpus_files(
+            count=count, seed=seed, kinds=kinds, invalid=invalid, realistic=realistic
+        ):
+            with open(staging / name, "xb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            names.append(name)
+        _swap_in(staging, out)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return [out / name for name in names]

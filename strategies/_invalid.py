@@ -6,19 +6,24 @@ malformed uuid or date-time, a number under its minimum or a string outside its 
 bounds; every required field present can go missing. Each candidate bad value is checked once
 against the schema of its place (all ``anyOf`` branches), so a break the contract would accept
 (any string is a valid ``extract_model``) is never offered.
+
+A break's label is what :func:`contracts.validate` finds: a value of another type is offered
+as ``wrong_type`` only where no branch of the place takes that type (a string at a string enum
+is a ``bad_enum``, which validate reports); :meth:`Breakage.found_in` checks a label against
+validate's verdict by keyword, and a property test holds it for every kind of break.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
-from contracts import KINDS, is_datetime, is_uuid, json_schema
+from contracts import KINDS, Violation, is_datetime, is_uuid, json_schema
 
 from ._errors import BadArgument
 from ._nodes import copy_json
@@ -50,6 +55,19 @@ BREAKS = (
 )
 """The kinds of break an invalid payload can have."""
 
+_KEYWORDS: Mapping[str, tuple[str, str | None]] = {
+    "wrong_type": ("type", None),
+    "missing_required": ("required", None),
+    "bad_enum": ("enum", None),
+    "bad_uuid": ("format", "uuid"),
+    "bad_date_time": ("format", "date-time"),
+    "under_minimum": ("minimum", None),
+    "too_short": ("minLength", None),
+    "too_long": ("maxLength", None),
+}
+"""What :func:`contracts.validate` reports for each kind of break: the keyword of the
+:class:`~contracts.Violation` (and its constraint, where that tells two breaks apart)."""
+
 _TYPE_SAMPLES: tuple[tuple[str, Any], ...] = (
     ("null", None),
     ("string", "not the right type"),
@@ -58,6 +76,10 @@ _TYPE_SAMPLES: tuple[tuple[str, Any], ...] = (
     ("array", []),
     ("object", {}),
 )
+
+
+def _a(name: str) -> str:
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
 @dataclass(frozen=True)
@@ -78,6 +100,19 @@ class Breakage:
 
     def to_json(self) -> dict[str, str]:
         return {"path": self.path, "kind": self.kind, "detail": self.detail}
+
+    def found_in(self, violations: Sequence[Violation]) -> bool:
+        """True if ``violations`` (what :func:`contracts.validate` says of the payload) are this
+        breakage: every one at its path, and one of them of its kind."""
+        keyword, constraint = _KEYWORDS.get(self.kind, ("", None))
+        return (
+            bool(violations)
+            and all(v.path == self.path for v in violations)
+            and any(
+                v.keyword == keyword and (constraint is None or v.constraint == constraint)
+                for v in violations
+            )
+        )
 
 
 def _format_checker() -> FormatChecker:
@@ -114,6 +149,19 @@ def _branches(root: Mapping[str, Any], schema: Any) -> list[Mapping[str, Any]]:
 _PLACES: dict[tuple[str, str], list[tuple[str, Any, str]]] = {}
 
 
+def _types_taken(branches: list[Mapping[str, Any]]) -> list[str] | None:
+    """The JSON types the branches of a place take, in order; None if any branch takes any."""
+    taken: list[str] = []
+    for branch in branches:
+        types = branch.get("type")
+        if types is None:
+            return None
+        for name in [types] if isinstance(types, str) else types:
+            if name not in taken:
+                taken.append(name)
+    return taken
+
+
 def _candidates(kind: str, pointer: str, schema: Any) -> list[tuple[str, Any, str]]:
     """``(break, bad value, detail)`` for one place, each one the place's schema rejects."""
     key = (kind, pointer)
@@ -121,8 +169,14 @@ def _candidates(kind: str, pointer: str, schema: Any) -> list[tuple[str, Any, st
         return _PLACES[key]
     root = _root(kind)
     wanted: list[tuple[str, Any, str]] = []
-    for name, value in _TYPE_SAMPLES:
-        wanted.append(("wrong_type", value, f"a {name} where the contract wants another type"))
+    taken = _types_taken(_branches(root, schema))
+    if taken is not None:  # every branch names its types: a value of any other is a wrong type
+        expected = " or ".join(_a(name) for name in taken)
+        for name, value in _TYPE_SAMPLES:
+            if name not in taken and not (name == "integer" and "number" in taken):
+                wanted.append(
+                    ("wrong_type", value, f"{_a(name)} where the contract wants {expected}")
+                )
     for branch in _branches(root, schema):
         if "enum" in branch:
             wanted.append(("bad_enum", "NOT_AN_ENUM_VALUE", "a string outside the enum"))

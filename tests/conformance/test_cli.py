@@ -105,7 +105,7 @@ def test_a_bad_number_is_an_argparse_error_exit_2(capsys):
     with pytest.raises(SystemExit) as info:
         main(["conform", "--embedded", "--max-examples", "0"])
     assert info.value.code == 2
-    assert "--max-examples: expected a number >= 1" in capsys.readouterr().err
+    assert "--max-examples: expected a whole number >= 1, got '0'" in capsys.readouterr().err
 
 
 def test_list_checks_shows_the_registry(capsys):

@@ -8,8 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import contracts
+from contracts._readable import readable, unreadable
+from contracts._validate import _quickly_valid
 from mocks._cli import main
 
 from .payloads import valid_page, valid_run
@@ -84,6 +88,141 @@ def test_unknown_kind_is_rejected() -> None:
         contracts.validate({}, "runs")
 
 
+def test_each_violation_names_its_keyword() -> None:
+    run = valid_run()
+    run["status"] = "DONE"
+    run["id"] = "nope"
+    run["job_id"] = 7
+    del run["extraction_agent_id"]
+    run["config"]["num_pages_context"] = 0
+    found = {v.path: (v.keyword, v.constraint) for v in contracts.validate(run)}
+    assert found["$.status"] == ("enum", ["CREATED", "PENDING", "SUCCESS", "ERROR"])
+    assert found["$.id"] == ("format", "uuid")
+    assert found["$.job_id"] == ("type", ["string", "null"])
+    assert found["$.extraction_agent_id"] == ("required", None)
+    assert found["$.config.num_pages_context"] == ("minimum", 1)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (float("nan"), "NaN is not a JSON number"),
+        (float("inf"), "Infinity is not a JSON number"),
+        (float("-inf"), "-Infinity is not a JSON number"),
+        (2**1024 - 2**970, "an integer of 1024 bits is past the range of a double"),
+        (-(10**5000), "an integer of 16610 bits is past the range of a double"),
+    ],
+    ids=["nan", "inf", "-inf", "2**1024-2**970", "-10**5000"],
+)
+@pytest.mark.parametrize("also_broken", [False, True])
+def test_a_number_no_json_reader_holds_is_a_violation(
+    value: float, message: str, also_broken: bool
+) -> None:
+    """On both paths: the fast one (the schema alone passes) and the one naming violations."""
+    run = valid_run()
+    run["data"] = {"total": 1, "rows": [{"x": value}]}
+    run["file"]["file_size"] = value
+    run["status"] = value
+    if also_broken:
+        run["id"] = "nope"
+    found = [(v.path, v.message, v.keyword) for v in contracts.validate(run)]
+    expected = [
+        ("$.data.rows[0].x", message, "json"),
+        ("$.file.file_size", message, "json"),
+        ("$.status", message, "json"),
+    ]
+    if also_broken:
+        expected.insert(2, ("$.id", "'nope' is not a 'uuid'", "format"))
+    assert [(p, m[: len(message)], k) for p, m, k in found] == expected
+    with pytest.raises(AssertionError, match=r"\$\.data\.rows\[0\]\.x"):
+        contracts.assert_valid(run)
+
+
+@pytest.mark.parametrize(
+    "value", [float("nan"), float("-inf"), 10**400], ids=["nan", "-inf", "big"]
+)
+def test_a_bad_number_the_schema_alone_passes_is_still_found(value: float) -> None:
+    run = valid_run()
+    run["data"] = {"total": 1, "rows": [{"x": value}]}
+    assert _quickly_valid("run", run)  # the schema's fast path alone would say "ok"
+    assert [(v.path, v.keyword) for v in contracts.validate(run)] == [("$.data.rows[0].x", "json")]
+
+
+def test_the_largest_double_and_its_integer_are_fine() -> None:
+    run = valid_run()
+    run["data"] = {"a": 1.7976931348623157e308, "b": 2**1024 - 2**970 - 1, "c": -0.0}
+    assert contracts.validate(run) == []
+
+
+def test_numbers_past_a_double_break_the_official_client() -> None:
+    from llama_cloud.types.extraction import ExtractRun as ClientExtractRun
+
+    ClientExtractRun.model_rebuild()
+    run = valid_run()
+    run["data"] = {"total": 10**400}
+    with pytest.raises(ValueError, match="data"):
+        ClientExtractRun.model_validate(run)
+    assert [v.path for v in contracts.validate(run)] == ["$.data.total"]
+
+
+_ANY_NUMBERS = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.text(max_size=3)
+    | st.floats()
+    | st.integers()
+    | st.sampled_from([2**1024 - 2**970, 2**1024 - 2**970 - 1, -(2**1024), 10**400]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=20,
+)
+
+
+def _nested(value: object, depth: int, as_object: bool) -> object:
+    for _ in range(depth):
+        value = {"k": value} if as_object else [value]
+    return value
+
+
+_ANY_VALUES = _ANY_NUMBERS | st.builds(
+    _nested,
+    _ANY_NUMBERS,
+    st.integers(contracts.MAX_DEPTH - 6, contracts.MAX_DEPTH + 2),
+    st.booleans(),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_ANY_VALUES)
+def test_the_fast_check_equals_the_plain_one(payload: object) -> None:
+    assert readable(payload) == (list(unreadable(payload)) == [])
+
+
+@pytest.mark.parametrize("depth", [contracts.MAX_DEPTH - 3, contracts.MAX_DEPTH - 2])
+def test_nesting_is_a_violation_past_the_readers_bound(depth: int) -> None:
+    """data is one level, each list one more: 128 levels in all are fine, 129 are not."""
+    run = valid_run()
+    run["data"] = {"rows": _nested(1, depth, as_object=False)}
+    found = [(v.path, v.message, v.keyword) for v in contracts.validate(run)]
+    if depth + 2 <= contracts.MAX_DEPTH:
+        assert found == []
+    else:
+        assert found == [("$.data.rows" + "[0]" * depth, "nested deeper than 128 levels", "json")]
+
+
+def test_a_deep_or_huge_payload_built_in_python_is_judged_in_bounds() -> None:
+    run = valid_run()
+    run["config"] = _nested([], 5000, as_object=False)  # no RecursionError (repr, copy)
+    run["id"] = "nope"
+    found = [(v.path, v.keyword) for v in contracts.validate(run)]
+    assert found == [("$.config", "type"), ("$.config" + "[0]" * 127, "json"), ("$.id", "format")]
+    run = valid_run()
+    run["config"] = list(range(100_000))
+    (violation,) = contracts.validate(run)
+    assert violation.path == "$.config"
+    assert len(violation.message) <= 300
+    assert violation.message.endswith("is not of type 'object'")
+
+
 # --- the command line -------------------------------------------------------------------------
 
 
@@ -137,9 +276,12 @@ def test_cli_jsonl_names_the_line(tmp_path: Path, capsys: pytest.CaptureFixture[
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (None, "no such file"),
-        ("{not json", "not valid JSON (Expecting property name enclosed in double quotes"),
-        (b"\xff\xfe", "not UTF-8 text"),
+        (None, ": no such file"),
+        ("{not json", ":1:2: not valid JSON (Expecting property name enclosed in double quotes"),
+        (b"\xff\xfe", ": not UTF-8 text"),
+        ('{"data": {"x": NaN}}', ":1:16: $.data.x: NaN is not a JSON number"),
+        ("[" * 100_000, ":1:129: $[0][0]"),
+        ('{"file_size": ' + "9" * 5000 + "}", ":1:15: $.file_size: an integer of 5000 digits"),
     ],
 )
 def test_cli_unreadable_input_exit_2_one_line(
@@ -155,7 +297,8 @@ def test_cli_unreadable_input_exit_2_one_line(
     assert captured.out == ""
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith(f"extract-contract validate: error: {target}: {expected}")
+    assert lines[0].startswith(f"extract-contract validate: error: {target}{expected}")
+    assert len(lines[0]) < 300
 
 
 def test_cli_undetectable_kind_asks_for_kind(
@@ -178,3 +321,110 @@ def test_console_script_usage_error_is_one_line_exit_2() -> None:
     assert len(proc.stderr.strip().splitlines()) == 1
     assert "argument --kind: invalid choice: 'nope'" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_cli_reports_every_bad_line_of_json_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = valid_run()
+    bad["status"] = "DONE"
+    lines = [
+        json.dumps(valid_run()),
+        "{not json",
+        json.dumps(bad),
+        json.dumps(valid_run()).replace('"total": 12.5', '"total": NaN'),
+        "",
+        json.dumps(valid_run()),
+    ]
+    path = tmp_path / "runs.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["validate", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        f"{path}:1: ok (run)",
+        f"{path}:3: INVALID run, 1 violation(s)",
+        "  $.status: 'DONE' is not one of ['CREATED', 'PENDING', 'SUCCESS', 'ERROR']",
+        f"{path}:6: ok (run)",
+    ]
+    assert err.splitlines() == [
+        f"extract-contract validate: error: {path}:2:2: not valid JSON "
+        "(Expecting property name enclosed in double quotes)",
+        f"extract-contract validate: error: {path}:4:{lines[3].index('NaN') + 1}: "
+        "$.data.total: NaN is not a JSON number",
+    ]
+
+
+def test_cli_a_nan_payload_is_not_ok(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(valid_run()).replace("12.5", "Infinity"), encoding="utf-8")
+    assert main(["validate", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "$.data.total: Infinity is not a JSON number" in err
+
+
+def _stdin(text: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mocks._cli", "validate", *args, "-"],
+        input=text,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+
+def test_cli_reads_json_from_stdin() -> None:
+    result = _stdin(json.dumps(valid_page(), indent=2))
+    assert (result.returncode, result.stdout, result.stderr) == (0, "<stdin>: ok (page)\n", "")
+
+
+def test_cli_reads_json_lines_from_stdin() -> None:
+    bad = valid_run()
+    bad["id"] = "nope"
+    text = "\n".join([json.dumps(valid_run()), json.dumps(bad), "[1,", json.dumps(valid_page())])
+    result = _stdin(text + "\n")
+    assert result.returncode == 2
+    assert result.stdout.splitlines() == [
+        "<stdin>:1: ok (run)",
+        "<stdin>:2: INVALID run, 1 violation(s)",
+        "  $.id: 'nope' is not a 'uuid'",
+        "<stdin>:4: ok (page)",
+    ]
+    assert result.stderr == (
+        "extract-contract validate: error: <stdin>:3:4: $[1]: not valid JSON (Expecting value)\n"
+    )
+    assert _stdin(json.dumps(valid_run()) + "\n" + json.dumps(valid_run())).returncode == 0
+
+
+def test_cli_stdin_not_utf8_is_one_line() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mocks._cli", "validate", "-"],
+        input=b'{"id": "\xff"}',
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert (
+        result.stderr
+        == b"extract-contract validate: error: <stdin>:1:9: not UTF-8 text (byte 0xff)\n"
+    )
+
+
+def test_cli_says_when_it_guessed_a_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = _write(tmp_path / "empty.json", {})
+    run = _write(tmp_path / "run.json", valid_run())
+    config = _write(tmp_path / "config.json", {"extraction_mode": "FAST"})
+    assert main(["validate", str(empty), str(config)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"{empty}: ok (config, guessed from no keys: use --kind)",
+        f"{config}: ok (config)",
+    ]
+    assert main(["validate", "--kind", "config", str(run), str(empty)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"{run}: ok (config, as --kind says; its keys look like a run)",
+        f"{empty}: ok (config)",
+    ]

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from typing import Any
 
 import pydantic
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 import contracts
-from strategies import BREAKS, Breakage, invalid_payloads, sample_invalid
+from strategies import BREAKS, Breakage, invalid_payloads, sample, sample_invalid
+from strategies._invalid import break_payload, breakages
 
 from .judges import OURS
 
@@ -22,6 +25,8 @@ KINDS = ["run", "config", "file", "page"]
 def _assert_broken_exactly_there(payload: Any, breakage: Breakage, kind: str) -> None:
     violations = contracts.validate(payload, kind)
     assert {v.path for v in violations} == {breakage.path}, (breakage, violations)
+    assert breakage.found_in(violations), (breakage, violations)
+    assert not re.search(r"\ba [aeiou]", breakage.detail), breakage.detail
     with pytest.raises(pydantic.ValidationError):
         OURS[kind].model_validate(payload)
     with pytest.raises(pydantic.ValidationError):
@@ -84,3 +89,65 @@ def test_unknown_kind_is_an_invalid_argument_when_drawn() -> None:
     strategy = invalid_payloads("runs")
     with pytest.raises(InvalidArgument, match="kind='runs'"):
         find(strategy, lambda _: True)
+
+
+# The kinds of break each kind's schema has places for (a config has no uuid, date-time or
+# length-bounded string; a file has no enum; a page's own fields are an array and integers).
+EXPECTED_BREAKS = {
+    "run": set(BREAKS),
+    "config": {"wrong_type", "bad_enum", "under_minimum"},
+    "file": set(BREAKS) - {"bad_enum"},
+    "page": {"wrong_type", "missing_required", "under_minimum"},
+}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_site_is_labelled_as_validate_finds_it(kind: str) -> None:
+    """Over many seeds, every break of every kind at every place of a valid payload: its label
+    names what contracts.validate reports there (the break kind by the violation's keyword).
+    A page's runs are the run's places again, and slow to judge in a page: a tenth of them."""
+    seen: Counter[str] = Counter()
+
+    @settings(max_examples=6 if kind == "page" else 25, deadline=None)
+    @given(st.integers(0, 2**32), st.booleans())
+    def check(seed: int, realistic: bool) -> None:
+        (payload,) = sample(kind, seed=seed, realistic=realistic)
+        sites = breakages(kind, payload)
+        if kind == "page":
+            sites = [site for i, site in enumerate(sites) if len(site[0]) <= 1 or i % 10 == 0]
+        for site in sites:
+            broken, breakage = break_payload(payload, site)
+            _assert_broken_exactly_there(broken, breakage, kind)
+            seen[breakage.kind] += 1
+
+    check()
+    assert EXPECTED_BREAKS[kind] <= set(seen), seen
+
+
+def test_a_string_at_an_enum_is_a_bad_enum_not_a_wrong_type() -> None:
+    """run-invalid-0002 of seed 1 was labelled wrong_type for a string at $.status."""
+    payload = sample("run", seed=1, realistic=False)[0]
+    at_status = [
+        break_payload(payload, site) for site in breakages("run", payload) if site[0] == ["status"]
+    ]
+    labels = {
+        (b.kind, json.dumps(broken["status"])) for broken, b in at_status if "status" in broken
+    }
+    assert ("bad_enum", '"NOT_AN_ENUM_VALUE"') in labels
+    assert all(kind != "wrong_type" or not value.startswith('"') for kind, value in labels)
+    details = {b.detail for _, b in at_status}
+    assert "a null where the contract wants a string" in details
+    assert "an integer where the contract wants a string" in details or any(
+        d.startswith("an ") for d in details
+    )
+
+
+def test_found_in_compares_path_and_keyword() -> None:
+    enum = contracts.Violation("$.status", "'X' is not one of", "enum", ["A"])
+    fmt = contracts.Violation("$.id", "'x' is not a 'uuid'", "format", "uuid")
+    assert Breakage("$.status", "bad_enum", "").found_in([enum])
+    assert not Breakage("$.status", "wrong_type", "").found_in([enum])
+    assert not Breakage("$.status", "bad_enum", "").found_in([enum, fmt])
+    assert not Breakage("$.status", "bad_enum", "").found_in([])
+    assert Breakage("$.id", "bad_uuid", "").found_in([fmt])
+    assert not Breakage("$.id", "bad_date_time", "").found_in([fmt])
