@@ -1,9 +1,11 @@
 """The generation plan: a small tree of nodes that a JSON Schema compiles into.
 
 One plan, two interpreters: :mod:`._sample` turns a node into a fast function over
-``random.Random`` (seeded generation for the mocks and fixtures), :mod:`._hyp` turns the same
-node into a Hypothesis strategy (property tests, with shrinking). Nodes compare by identity, so
-each interpreter caches its result on the node itself.
+``random.Random`` (seeded generation for the mocks and fixtures), and the Hypothesis interpreter
+turns the same node into a strategy (property tests, with shrinking): :mod:`._hyp_reference`
+is its plain form (the obvious strategy per node), :mod:`._hyp_tuned` the form the public
+strategies use (the same values, fewer engine choices). Nodes compare by identity, so each
+interpreter caches its result on the node itself.
 
 Every node generates JSON-ready values only: ``dict`` (string keys), ``list``, ``str``, ``int``,
 ``float`` (finite), ``bool`` and ``None``.
