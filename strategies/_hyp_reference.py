@@ -30,12 +30,17 @@ from ._nodes import (
     Format,
     Integer,
     Json,
+    Matching,
+    Multiple,
     Node,
     Number,
+    OneOf,
     Record,
     Text,
     copy_json,
+    unique_key,
 )
+from ._sample import duration_text, uri_text
 from ._words import PHRASES, WORDS
 
 __all__ = [
@@ -121,6 +126,17 @@ def _email_text(pair: tuple[str, str]) -> str:
     return f"{pair[0]}.{pair[1]}@example.com"
 
 
+def _uri_text(parts: tuple[bool, str, list[str]]) -> str:
+    return uri_text("http" if parts[0] else "https", parts[1], parts[2])
+
+
+def _ipv4_text(number: int) -> str:
+    return ".".join(str(number >> shift & 255) for shift in (24, 16, 8, 0))
+
+
+_DURATION_PART = st.none() | st.integers(0, 99)
+
+
 FORMATS: dict[str, Callable[[], tuple[Strategy, Finish]]] = {
     # any 128 bits, lower-case and hyphenated (st.uuids() costs twice as much per draw)
     "uuid": lambda: (st.integers(0, (1 << 128) - 1), _uuid_text),
@@ -128,6 +144,14 @@ FORMATS: dict[str, Callable[[], tuple[Strategy, Finish]]] = {
     "date": lambda: (st.integers(0, _MAX_MICROS // _DAY), _date_text),
     "time": lambda: (st.integers(0, 86_399), _time_text),
     "email": lambda: (st.tuples(st.sampled_from(WORDS), st.sampled_from(WORDS)), _email_text),
+    "uri": lambda: (
+        st.tuples(
+            st.booleans(), st.sampled_from(WORDS), st.lists(st.sampled_from(WORDS), max_size=3)
+        ),
+        _uri_text,
+    ),
+    "ipv4": lambda: (st.integers(0, (1 << 32) - 1), _ipv4_text),
+    "duration": lambda: (st.tuples(*[_DURATION_PART] * 6), duration_text),
 }
 """Format name -> ``(strategy, finish)``: a value is ``finish`` of what ``strategy`` draws."""
 
@@ -183,12 +207,44 @@ def _format(node: Format, sub: Sub) -> Strategy:
     return inner.map(finish)
 
 
+def _matching(node: Matching, sub: Sub) -> Strategy:
+    # Values are made for the ECMA-262 translation (ASCII classes, "." without line
+    # terminators, "$" only at the end) and kept when both dialects accept them.
+    regex = node.regex
+    made = st.from_regex(regex.ecma, fullmatch=regex.anchored)
+    return made.filter(node.fits)
+
+
+def _multiple(node: Multiple, sub: Sub) -> Strategy:
+    return st.integers(node.lo, node.hi).map(node.value)
+
+
 def _any_of(node: AnyOf, sub: Sub) -> Strategy:
     return st.one_of([sub(option) for option in node.options])
 
 
+def _one_of(node: OneOf, sub: Sub) -> Strategy:
+    def alone(index: int) -> Strategy:
+        others = node.others[index]
+        return sub(node.options[index]).filter(lambda value: not others(value))
+
+    return st.one_of([alone(i) for i in range(len(node.options))])
+
+
 def _array_of(node: ArrayOf, sub: Sub) -> Strategy:
-    return st.lists(sub(node.item), min_size=node.min_size, max_size=node.max_size)
+    lo, hi = node.min_size, node.max_size
+    if not node.prefix:
+        assert node.item is not None
+        unique = unique_key if node.unique else None
+        return st.lists(sub(node.item), min_size=lo, max_size=hi, unique_by=unique)
+
+    def sized(size: int) -> Strategy:
+        return st.tuples(*[sub(node.position(i)) for i in range(size)]).map(list)
+
+    made = st.integers(lo, hi).flatmap(sized)
+    if node.unique:
+        return made.filter(lambda values: len({unique_key(v) for v in values}) == len(values))
+    return made
 
 
 def _with_extra(named: dict[str, Any], extra: dict[str, Any], names: frozenset[str]) -> Any:
@@ -274,7 +330,10 @@ BUILDERS: dict[type[Node], Builder] = {
     Number: _number,
     Text: _text,
     Format: _format,
+    Matching: _matching,
+    Multiple: _multiple,
     AnyOf: _any_of,
+    OneOf: _one_of,
     ArrayOf: _array_of,
     Record: _record,
     Json: _json,

@@ -1,8 +1,9 @@
 """hypothesis-jsonschema as the engine for user extraction schemas our compiler does not cover.
 
 Our compiler (:mod:`._compile`) generates from the contract's own schemas and from typical
-extraction schemas. When a user's ``data_schema=`` uses a keyword it does not know (``pattern``,
-``allOf``, ``oneOf``, ``not``, ``uniqueItems``, ...), the data is delegated to
+extraction schemas. When a user's ``data_schema=`` uses a keyword it does not know (``not``,
+``if``/``then``/``else``, ``contains``, ``propertyNames``, ``dependentRequired``, ...), the data
+is delegated to
 ``hypothesis_jsonschema.from_schema``, with ``uuid`` supplied as a custom format, provided a
 one-time probe shows that hypothesis-jsonschema works with the installed Hypothesis. Its newest
 release (0.23.1) fails on every object schema with Hypothesis >= 6.170.10 (it uses a private
