@@ -235,6 +235,8 @@ class _Compiler:
             ]
             if key == "anyOf":
                 schemas = [b for b in schemas if b is not False] or [False]
+        if key == "oneOf" and self.realistic:
+            schemas = self.apart(schemas, where)
         options = [self.node(b, f"{where}/{key}/{i}") for i, b in enumerate(schemas)]
         if key == "anyOf" or len(options) == 1:
             return options[0] if len(options) == 1 else _any_of(options)
@@ -247,6 +249,22 @@ class _Compiler:
         node = OneOf(options, [others(i) for i in range(len(options))], where)
         _probe(node)
         return node
+
+    def apart(self, schemas: list[Any], where: str) -> list[Any]:
+        """oneOf branches for realistic objects (which carry every property they name): a
+        branch leaves out the properties that only other branches require, so a value of one
+        branch is not also a value of another (``oneOf: [{required: [a]}, {required: [b]}]``)."""
+        flat = [merge_all([b], self.lookup, f"{where}/oneOf/{i}") for i, b in enumerate(schemas)]
+        required = [set(b.get("required", ())) if isinstance(b, Mapping) else set() for b in flat]
+        out = []
+        for index, branch in enumerate(flat):
+            others = set().union(*(r for i, r in enumerate(required) if i != index))
+            drop = others - required[index]
+            if isinstance(branch, Mapping) and drop & set(branch.get("properties", {})):
+                properties = {k: v for k, v in branch["properties"].items() if k not in drop}
+                branch = {**branch, "properties": properties}
+            out.append(branch)
+        return out
 
     def typed(self, schema: Mapping[str, Any], kind: Any, where: str, *, model: bool) -> Node:
         if kind == "null":
@@ -358,7 +376,8 @@ class _Compiler:
         )
         min_size = int(schema.get("minProperties", 0))
         max_size = schema.get("maxProperties")
-        if not patterns and min_size <= len(must) and (max_size is None or max_size >= len(fields)):
+        most = len(fields) + (record.max_extra if extra is not None else 0)
+        if not patterns and min_size <= len(must) and (max_size is None or max_size >= most):
             return record
         if max_size is not None and len(set(required)) > max_size:
             raise UnsupportedSchema(

@@ -40,7 +40,7 @@ from ._nodes import (
     copy_json,
     unique_key,
 )
-from ._sample import duration_text, uri_text
+from ._sample import DURATION_MAXIMA, duration_text, uri_text
 from ._words import PHRASES, WORDS
 
 __all__ = [
@@ -134,7 +134,7 @@ def _ipv4_text(number: int) -> str:
     return ".".join(str(number >> shift & 255) for shift in (24, 16, 8, 0))
 
 
-_DURATION_PART = st.none() | st.integers(0, 99)
+_DURATION_PARTS = [st.none() | st.integers(0, most) for most in DURATION_MAXIMA]
 
 
 FORMATS: dict[str, Callable[[], tuple[Strategy, Finish]]] = {
@@ -151,7 +151,7 @@ FORMATS: dict[str, Callable[[], tuple[Strategy, Finish]]] = {
         _uri_text,
     ),
     "ipv4": lambda: (st.integers(0, (1 << 32) - 1), _ipv4_text),
-    "duration": lambda: (st.tuples(*[_DURATION_PART] * 6), duration_text),
+    "duration": lambda: (st.tuples(*_DURATION_PARTS), duration_text),
 }
 """Format name -> ``(strategy, finish)``: a value is ``finish`` of what ``strategy`` draws."""
 

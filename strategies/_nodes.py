@@ -163,18 +163,18 @@ class Multiple(Node):
         for step in range(12):
             for near in (k + step, k - step) if step else (k,):
                 if self.lo <= near <= self.hi:
-                    value = _product(near, self.of)
+                    value = self.product(near)
                     if is_multiple(value, self.of):
                         return value
         return self.fallback
 
-
-def _product(k: int, of: int | float) -> int | float:
-    if isinstance(of, int):
-        return k * of
-    text = repr(of)
-    places = len(text.split(".")[1]) if "." in text and "e" not in text else None
-    return round(k * of, places) if places is not None else k * of
+    def product(self, k: int) -> int | float:
+        """``k * of``, rounded to the decimal places of ``of`` (``3 * 0.1`` is ``0.3``)."""
+        if isinstance(self.of, int):
+            return k * self.of
+        text = repr(self.of)
+        places = len(text.split(".")[1]) if "." in text and "e" not in text else None
+        return round(k * self.of, places) if places is not None else k * self.of
 
 
 def is_multiple(value: int | float, of: int | float) -> bool:

@@ -13,7 +13,11 @@ from ._nodes import AnyOf, Integer, Multiple, Node, Number, is_multiple
 
 __all__ = ["integer_node", "number_node"]
 
-_LARGEST = 2**53  # multiples stay within the integers a float holds exactly
+_LARGEST = 2**53  # whole multiples stay within the integers a float holds exactly
+_FRACTIONAL_REACH = 10**6
+"""Multiples of a fraction stay within a million of zero where the bounds allow: beyond it a
+float's rounding error nears the fraction, and validators that allow for rounding (pydantic)
+start to disagree with python-jsonschema."""
 
 
 def integer_node(schema: Mapping[str, Any], where: str, *, realistic: bool) -> Node:
@@ -74,21 +78,19 @@ def _multiple(of: Any, lo: float | None, hi: float | None, where: str, *, whole:
         else:
             of = int(of)
     step = Fraction(str(of))
-    reach = Fraction(_LARGEST) / step
+    reach = Fraction(_LARGEST if isinstance(of, int) else _FRACTIONAL_REACH) / step
     klo = -math.floor(reach) if lo is None else math.ceil(Fraction(lo) / step)
     khi = math.floor(reach) if hi is None else math.floor(Fraction(hi) / step)
+    if isinstance(of, float) and max(klo, -math.floor(reach)) <= min(khi, math.floor(reach)):
+        klo, khi = max(klo, -math.floor(reach)), min(khi, math.floor(reach))
     if klo > khi:
         raise UnsupportedSchema("multipleOf", where, f"no multiple of {of} between the bounds")
-    fallback: int | float | None = None
+    node = Multiple(of, klo, khi, fallback=0)
     for k in (0, *range(klo, min(khi, klo + 1000) + 1)):
-        if klo <= k <= khi and is_multiple(
-            k * of if isinstance(of, int) else round(k * of, 12), of
-        ):
-            fallback = k * of if isinstance(of, int) else round(k * of, 12)
-            break
-    if fallback is None:
-        raise UnsupportedSchema("multipleOf", where, f"found no multiple of {of} that validates")
-    return Multiple(of, klo, khi, fallback)
+        if klo <= k <= khi and is_multiple(node.product(k), of):
+            node.fallback = node.product(k)
+            return node
+    raise UnsupportedSchema("multipleOf", where, f"found no multiple of {of} that validates")
 
 
 def _bounds(

@@ -63,15 +63,19 @@ class ObjectRules:
                 break
             if name not in obj:
                 obj[name] = draw(node)
-        tries = 0
-        while len(obj) < self.min_size and tries < _TRIES:
-            tries += 1
-            if self.patterns:
-                self._add(obj, draw, self.patterns[tries % len(self.patterns)])
-            elif self.filler is not None:
-                key = draw(self.filler[0])
+        if self.filler is not None and len(obj) < self.min_size:
+            key_node, value_node = self.filler
+            base = draw(key_node)
+            for number in range(_TRIES * self.min_size):
+                if len(obj) >= self.min_size:
+                    break
+                key = base if number == 0 else f"{base}_{number}"  # distinct, however drawn
                 if key not in obj and key not in self.named and not self.pattern_of(key):
-                    obj[key] = draw(self.filler[1])
+                    obj[key] = draw(value_node)
+        for tries in range(_TRIES):
+            if len(obj) >= self.min_size or not self.patterns:
+                break
+            self._add(obj, draw, self.patterns[tries % len(self.patterns)])
         if len(obj) < self.min_size:
             raise UnsupportedSchema(
                 "minProperties", self.where, f"found {len(obj)} distinct keys, not {self.min_size}"

@@ -39,7 +39,15 @@ from ._nodes import (
 from ._regex import generator
 from ._words import WORDS
 
-__all__ = ["Sampler", "datetime_text", "duration_text", "sampler", "uri_text", "uuid4_text"]
+__all__ = [
+    "DURATION_MAXIMA",
+    "Sampler",
+    "datetime_text",
+    "duration_text",
+    "sampler",
+    "uri_text",
+    "uuid4_text",
+]
 
 Sampler = Callable[[random.Random], Any]
 
@@ -75,6 +83,8 @@ def uri_text(scheme: str, host: str, path: list[str]) -> str:
 
 
 _DURATION_UNITS = ("Y", "M", "D", "H", "M", "S")
+DURATION_MAXIMA = (30, 11, 30, 23, 59, 59)
+"""The largest value of each part of a generated duration (years ... seconds)."""
 
 
 def duration_text(parts: tuple[int | None, ...]) -> str:
@@ -225,7 +235,10 @@ def _format(node: Format) -> Sampler:
 
         def duration(rng: random.Random) -> str:
             return duration_text(
-                tuple(int(rng.random() * 60) if rng.random() < 0.4 else None for _ in range(6))
+                tuple(
+                    int(rng.random() * (most + 1)) if rng.random() < 0.4 else None
+                    for most in DURATION_MAXIMA
+                )
             )
 
         return duration
