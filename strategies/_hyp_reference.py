@@ -14,8 +14,9 @@ the nodes it does not tune with its own children.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from hypothesis import strategies as st
 
@@ -207,11 +208,21 @@ def _format(node: Format, sub: Sub) -> Strategy:
     return inner.map(finish)
 
 
+_UNASSIGNED: tuple[Literal["Cn"], Literal["Co"], Literal["Cs"]] = ("Cn", "Co", "Cs")
+"""Unassigned, private use, surrogates."""
+
+
 def _matching(node: Matching, sub: Sub) -> Strategy:
     # Values are made for the ECMA-262 translation (ASCII classes, "." without line
     # terminators, "$" only at the end) and kept when both dialects accept them.
+    # Characters are assigned ones (Unicode grows: a character unassigned in this Python's
+    # tables may be a letter to another engine's, and change what \b or \w says).
     regex = node.regex
-    made = st.from_regex(regex.ecma, fullmatch=regex.anchored)
+    if all(unicodedata.category(c) not in _UNASSIGNED for c in regex.source):
+        chars = st.characters(exclude_categories=_UNASSIGNED)
+        made = st.from_regex(regex.ecma, fullmatch=regex.anchored, alphabet=chars)
+    else:
+        made = st.from_regex(regex.ecma, fullmatch=regex.anchored)
     return made.filter(node.fits)
 
 

@@ -29,6 +29,7 @@ import importlib
 import random
 import re
 import string
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +44,7 @@ except ImportError:  # pragma: no cover - Python 3.10
     _parser = importlib.import_module("sre_parse")
 
 _TERMINATORS = "\n\r\u2028\u2029"
+_UNASSIGNED = ("Cn", "Co", "Cs")  # unassigned, private use, surrogates
 _ANY = "[^\\n\\r\\u2028\\u2029]"
 _NOT_ECMA = {"A": "\\A", "Z": "\\Z", "z": "\\z", "k": "\\k (a named backreference)"}
 _REPEAT_EXTRA = 5  # an open repeat ({2,}, *, +) draws up to this many more than its minimum
@@ -208,12 +210,13 @@ class _Walk:
             return chr(av)
         if op.name == "RANGE":
             lo, hi = av
-            code = lo + int(self.rng.random() * (hi - lo + 1))
-            if 0xD800 <= code <= 0xDFFF:  # never a surrogate
-                code = lo if lo < 0xD800 else hi if hi > 0xDFFF else -1
-                if code < 0:
-                    raise LookupError("a class of surrogates only")
-            return chr(code)
+            for _ in range(8):  # an assigned character (never a surrogate), if one is near
+                char = chr(lo + int(self.rng.random() * (hi - lo + 1)))
+                if unicodedata.category(char) not in _UNASSIGNED:
+                    return char
+            if unicodedata.category(chr(lo)) == "Cs":
+                raise LookupError("a class of surrogates")
+            return chr(lo)
         name = av.name
         if name in _CATEGORIES:
             own = _CATEGORIES[name]
