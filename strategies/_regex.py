@@ -16,10 +16,14 @@ cannot compile (``\\p{...}``, ...).
 
 :func:`generator` is the seeded generator (no Hypothesis): a small walk over the parse tree of
 Python's own regular-expression parser (``re._parser``, ``sre_parse`` before Python 3.11). Why
-not rstr (3.2.2)? It draws from Python's dialect (so ``.`` may give ``\\r``, ``\\d`` ASCII only by
-luck of its tables), repeats ``*`` and ``+`` up to 100 times, ignores lookarounds and anchors
-without saying so, and would be one more dependency; the walk below is 150 lines, draws only
-``random.Random``'s stream, and every value it makes is checked by both compiled patterns.
+not rstr 3.2.2 (it does take a seeded ``random.Random``, and imports ``re._parser`` first, so
+no deprecation warning)? Its negated classes pick from a ``set`` of characters, whose order
+changes with the string hash seed, so the same seed gives other strings in another process; it
+writes a lookahead's (and a lookbehind's) content into the string and drops a negative one
+silently; its ``.`` gives
+``\\r``, which ECMA-262's ``.`` does not match; it repeats ``*`` and ``+`` up to 100 times. The
+walk below is short, draws only ``random.Random``'s stream (the same strings on Python 3.10 to
+3.13 and in every process), and every value it makes is checked by both compiled patterns.
 Lookaheads are drawn as if absent and the value checked; other constructs are drawn exactly.
 """
 
