@@ -52,36 +52,30 @@ MODEL_EXTRA_KEYS = ("x_trace_id", "x_region", "x_note")
 """Names of the unknown fields added to model objects in schema-wide mode (clients must keep
 them); never a published field name."""
 
-_KEYWORDS = frozenset(
-    {
-        "type",
-        "enum",
-        "const",
-        "$ref",
-        "anyOf",
-        "oneOf",
-        "allOf",
-        "minLength",
-        "maxLength",
-        "pattern",
-        "format",
-        "minimum",
-        "maximum",
-        "exclusiveMinimum",
-        "exclusiveMaximum",
-        "multipleOf",
-        "items",
-        "prefixItems",
-        "minItems",
-        "maxItems",
-        "uniqueItems",
-        "properties",
-        "required",
-        "additionalProperties",
-        "patternProperties",
-        "minProperties",
-        "maxProperties",
-    }
+_IMPLIED: tuple[tuple[str, frozenset[str]], ...] = (
+    (
+        "object",
+        frozenset(
+            {
+                "properties",
+                "required",
+                "additionalProperties",
+                "patternProperties",
+                "minProperties",
+                "maxProperties",
+            }
+        ),
+    ),
+    ("array", frozenset({"items", "prefixItems", "minItems", "maxItems", "uniqueItems"})),
+    ("string", frozenset({"minLength", "maxLength", "format", "pattern"})),
+    (
+        "number",
+        frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}),
+    ),
+)
+"""The keywords of each type: a schema with one of them and no ``type`` is of that type."""
+_KEYWORDS = frozenset({"type", "enum", "const", "$ref", "anyOf", "oneOf", "allOf"}).union(
+    *(keywords for _, keywords in _IMPLIED)
 )
 _TYPES = ("null", "boolean", "integer", "number", "string", "array", "object")
 _WIDE_ARRAY_MAX = 6
@@ -465,24 +459,6 @@ def _has_type(value: Any, types: Any) -> bool:
         "object": isinstance(value, dict),
     }
     return any(checks.get(name, False) for name in names)
-
-
-_IMPLIED = (
-    (
-        "object",
-        {
-            "properties",
-            "required",
-            "additionalProperties",
-            "patternProperties",
-            "minProperties",
-            "maxProperties",
-        },
-    ),
-    ("array", {"items", "prefixItems", "minItems", "maxItems", "uniqueItems"}),
-    ("string", {"minLength", "maxLength", "format", "pattern"}),
-    ("number", {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}),
-)
 
 
 def _implied_type(schema: Mapping[str, Any]) -> str | None:
