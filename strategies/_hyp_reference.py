@@ -208,20 +208,27 @@ def _format(node: Format, sub: Sub) -> Strategy:
     return inner.map(finish)
 
 
-_UNASSIGNED: tuple[Literal["Cn"], Literal["Co"], Literal["Cs"]] = ("Cn", "Co", "Cs")
+_UNASSIGNED: tuple[Literal["Cn", "Co", "Cs"], ...] = ("Cn", "Co", "Cs")
 """Unassigned, private use, surrogates."""
 
 
 def _matching(node: Matching, sub: Sub) -> Strategy:
     # Values are made for the ECMA-262 translation (ASCII classes, "." without line
-    # terminators, "$" only at the end) and kept when both dialects accept them.
-    # Characters are assigned ones (Unicode grows: a character unassigned in this Python's
-    # tables may be a letter to another engine's, and change what \b or \w says).
+    # terminators, "$" only at the end) and kept when both dialects accept them. Characters
+    # are assigned ones (Unicode grows: one unassigned in this Python's tables may be a letter
+    # to another engine), and ASCII ones beside a word boundary or \W: engines whose word
+    # characters are Unicode's (jsonschema-rs counts marks and circled letters, Python does
+    # not) would see another boundary.
     regex = node.regex
-    if all(unicodedata.category(c) not in _UNASSIGNED for c in regex.source):
-        chars = st.characters(exclude_categories=_UNASSIGNED)
-        made = st.from_regex(regex.ecma, fullmatch=regex.anchored, alphabet=chars)
+    if "\\b" in regex.source or "\\W" in regex.source:
+        chars = st.characters(codec="ascii")
+        fits = regex.source.isascii()
     else:
+        chars = st.characters(exclude_categories=_UNASSIGNED)
+        fits = all(unicodedata.category(c) not in _UNASSIGNED for c in regex.source)
+    if fits:
+        made = st.from_regex(regex.ecma, fullmatch=regex.anchored, alphabet=chars)
+    else:  # a literal outside those characters: any character, then filtered
         made = st.from_regex(regex.ecma, fullmatch=regex.anchored)
     return made.filter(node.fits)
 

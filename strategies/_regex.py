@@ -11,8 +11,8 @@ uses Python's ``re`` on the pattern as written) alike:
 - ``\\d``, ``\\w``, ``\\b`` are ASCII (compiled with ``re.ASCII``).
 
 Patterns that cannot be honoured are refused with :class:`UnsupportedSchema` naming the keyword
-and the pattern: backreferences, lookbehind, ``\\A``/``\\Z`` (not ECMA-262), and anything Python
-cannot compile (``\\p{...}``, ...).
+and the pattern: backreferences, lookbehind, ``\\B``, ``\\A``/``\\Z`` (not ECMA-262), and
+anything Python cannot compile (``\\p{...}``, ...).
 
 :func:`generator` is the seeded generator (no Hypothesis): a small walk over the parse tree of
 Python's own regular-expression parser (``re._parser``, ``sre_parse`` before Python 3.11). Why
@@ -147,6 +147,8 @@ def read_pattern(source: Any, where: str) -> Regex:
             raise UnsupportedSchema("pattern", where, f"{source!r} uses a backreference")
         if name in ("ASSERT", "ASSERT_NOT") and av[0] < 0:
             raise UnsupportedSchema("pattern", where, f"{source!r} uses a lookbehind")
+        if name == "AT" and av.name == "AT_NON_BOUNDARY":
+            raise UnsupportedSchema("pattern", where, f"{source!r} uses \\B (a non-boundary)")
 
     _walk(tree, refuse)
     items = list(tree)

@@ -32,6 +32,8 @@ PATTERNS = [
     "(?i)^abc$",
     "^a.c$",
     "[0-9]$",
+    "^\\W{2}$",
+    "[^a]\\d",
 ]
 
 
@@ -106,6 +108,7 @@ def test_lengths_are_honoured_with_a_pattern() -> None:
         ("(?<=a)b", "lookbehind"),
         ("(?<!a)b", "lookbehind"),
         ("^(a)\\1$", "backreference"),
+        ("x\\B", "non-boundary"),
         ("^(?P<x>a)(?P=x)$", "backreference"),
         ("\\Aabc", "not ECMA-262"),
         ("abc\\Z", "not ECMA-262"),
