@@ -19,6 +19,7 @@ from fractions import Fraction
 from typing import Any
 
 from ._errors import UnsupportedSchema
+from ._regex import read_pattern
 
 __all__ = ["ANNOTATIONS", "json_equal", "merge_all"]
 
@@ -179,11 +180,13 @@ class _Merger:
         properties = dict(out.get("properties", {}))
         for side, other in ((a, b), (b, a)):
             extra = side.get("additionalProperties", True)
-            if extra is True or side.get("patternProperties"):
+            if extra is True:
                 continue
+            where = f"{self.where}/patternProperties"
+            patterns = [read_pattern(p, where) for p in side.get("patternProperties", {})]
             for name in other.get("properties", {}):
-                if name in side.get("properties", {}):
-                    continue
+                if name in side.get("properties", {}) or any(p.accepts(name) for p in patterns):
+                    continue  # the side's own property or pattern governs it
                 if extra is False:
                     if name in out.get("required", ()):
                         raise self.conflict(

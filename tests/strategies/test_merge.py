@@ -58,6 +58,9 @@ def test_additional_properties_govern_the_other_sides_properties() -> None:
     assert out["properties"]["b"] == {"minimum": 3, "type": "integer"}
     with pytest.raises(UnsupportedSchema, match="'b' is required"):
         merged(closed, {"properties": {"b": {}}, "required": ["b"]})
+    patterned = {"patternProperties": {"^x_": {}}, "additionalProperties": False}
+    out = merged(patterned, {"properties": {"x_a": {}, "b": {}}})
+    assert set(out["properties"]) == {"x_a"}
 
 
 def test_refs_and_nested_all_of_are_flattened() -> None:
