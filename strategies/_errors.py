@@ -32,12 +32,15 @@ class UnsupportedSchema(StrategiesError, ValueError):
     def __init__(self, keyword: str, where: str, detail: str = "") -> None:
         self.keyword = keyword
         self.where = where
+        self.detail = detail
         extra = f" ({detail})" if detail else ""
         super().__init__(
             f"STRATEGIES: cannot generate values for the JSON Schema keyword {keyword!r} at "
-            f"{where}{extra}; supported are type, properties, required, additionalProperties, "
-            "items, enum, const, anyOf, $ref (local), min/max length, items and bounds, and the "
-            "formats uuid, date-time, date, time and email"
+            f"{where}{extra}; supported are type, enum, const, local $ref, anyOf, oneOf, allOf, "
+            "min/maxLength, pattern, minimum/maximum (and exclusive), multipleOf, items, "
+            "prefixItems, min/maxItems, uniqueItems, properties, required, "
+            "additionalProperties, patternProperties, min/maxProperties, and the formats uuid, "
+            "date-time, date, time, email, uri, ipv4 and duration"
         )
 
 

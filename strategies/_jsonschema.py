@@ -1,8 +1,9 @@
 """hypothesis-jsonschema as the engine for user extraction schemas our compiler does not cover.
 
 Our compiler (:mod:`._compile`) generates from the contract's own schemas and from typical
-extraction schemas. When a user's ``data_schema=`` uses a keyword it does not know (``pattern``,
-``allOf``, ``oneOf``, ``not``, ``uniqueItems``, ...), the data is delegated to
+extraction schemas. When a user's ``data_schema=`` uses a keyword it does not know (``not``,
+``if``/``then``/``else``, ``contains``, ``propertyNames``, ``dependentRequired``, ...), the data
+is delegated to
 ``hypothesis_jsonschema.from_schema``, with ``uuid`` supplied as a custom format, provided a
 one-time probe shows that hypothesis-jsonschema works with the installed Hypothesis. Its newest
 release (0.23.1) fails on every object schema with Hypothesis >= 6.170.10 (it uses a private
@@ -85,8 +86,10 @@ def _cannot_sample(rng: Any) -> Any:
 def user_data(schema: Any, *, realistic: bool) -> UserData:
     """The plan of one extracted object under the user's ``schema``, for strategies.
 
-    Our compiler when it covers the schema, else hypothesis-jsonschema when it works here,
-    else ``InvalidArgument`` naming the keyword.
+    Our compiler when it covers the schema, else (for keywords our compiler does not know)
+    hypothesis-jsonschema when it works here, else ``InvalidArgument`` naming the keyword. A
+    keyword our compiler knows but cannot honour where it is used (a pattern with a lookbehind,
+    an allOf whose branches conflict) is ``InvalidArgument`` with our error's words.
     """
     try:
         node: Node = data_node(schema, realistic)
@@ -95,9 +98,12 @@ def user_data(schema: Any, *, realistic: bool) -> UserData:
             raise InvalidArgument(
                 f"data_schema= must describe a JSON object with type: object ({exc})"
             ) from None
+        unknown = unsupported_keywords(schema)
+        if not unknown:  # keywords we know, used in a way no generator honours (a lookbehind)
+            raise InvalidArgument(f"data_schema=: {exc}") from None
         works, why = delegation_status()
         if not works:
-            keywords = ", ".join(sorted({k for k, _ in unsupported_keywords(schema)}))
+            keywords = ", ".join(sorted({k for k, _ in unknown}))
             raise InvalidArgument(
                 f"data_schema= uses {keywords or exc.keyword}, which our schema compiler does "
                 f"not generate, and hypothesis-jsonschema (the engine for such schemas) does "

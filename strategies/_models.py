@@ -1,6 +1,6 @@
 """The public Hypothesis strategies for the four payload kinds (run, config, file, list page).
 
-Each is the Hypothesis interpretation (:mod:`._hyp`) of the same plan that :func:`sample`
+Each is the Hypothesis interpretation (:mod:`._hyp_tuned`) of the same plan that :func:`sample`
 compiles for seeded generation (:mod:`._plans`), so both follow the committed JSON Schemas.
 """
 
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from ._errors import BadArgument, UnsupportedSchema
-from ._hyp import strategy
+from ._hyp_tuned import strategy
 from ._invalid import Breakage, break_payload, sites_by_kind
 from ._jsonschema import user_data
 from ._nodes import Const, Custom, Node

@@ -1,9 +1,11 @@
 """The generation plan: a small tree of nodes that a JSON Schema compiles into.
 
 One plan, two interpreters: :mod:`._sample` turns a node into a fast function over
-``random.Random`` (seeded generation for the mocks and fixtures), :mod:`._hyp` turns the same
-node into a Hypothesis strategy (property tests, with shrinking). Nodes compare by identity, so
-each interpreter caches its result on the node itself.
+``random.Random`` (seeded generation for the mocks and fixtures), and the Hypothesis interpreter
+turns the same node into a strategy (property tests, with shrinking): :mod:`._hyp_reference`
+is its plain form (the obvious strategy per node), :mod:`._hyp_tuned` the form the public
+strategies use (the same values, fewer engine choices). Nodes compare by identity, so each
+interpreter caches its result on the node itself.
 
 Every node generates JSON-ready values only: ``dict`` (string keys), ``list``, ``str``, ``int``,
 ``float`` (finite), ``bool`` and ``None``.
@@ -13,7 +15,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from ._regex import Regex
 
 __all__ = [
     "AnyOf",
@@ -27,12 +34,17 @@ __all__ = [
     "Format",
     "Integer",
     "Json",
+    "Matching",
+    "Multiple",
     "Node",
     "Number",
+    "OneOf",
     "Record",
     "Text",
     "canonical",
     "copy_json",
+    "is_multiple",
+    "unique_key",
 ]
 
 
@@ -115,8 +127,74 @@ class Text(Node):
         self.min_size, self.max_size, self.style = min_size, max_size, style
 
 
+class Matching(Node):
+    """A string that the pattern ``regex`` accepts, of ``min_size`` to ``max_size`` characters
+    (``style`` as for :class:`Text`: tamer characters when ``"words"``)."""
+
+    __slots__ = ("max_size", "min_size", "regex", "style")
+
+    def __init__(
+        self, regex: Regex, min_size: int = 0, max_size: int | None = None, style: str = "any"
+    ) -> None:
+        super().__init__()
+        self.regex, self.min_size, self.max_size, self.style = regex, min_size, max_size, style
+
+    def fits(self, value: str) -> bool:
+        """Whether ``value`` is a value of this node."""
+        return (
+            self.min_size <= len(value)
+            and (self.max_size is None or len(value) <= self.max_size)
+            and self.regex.accepts(value)
+        )
+
+
+class Multiple(Node):
+    """A multiple of ``of``: ``k * of`` for a whole ``k`` in ``[lo, hi]`` (see :meth:`value`)."""
+
+    __slots__ = ("fallback", "hi", "lo", "of")
+
+    def __init__(self, of: int | float, lo: int, hi: int, fallback: int | float) -> None:
+        super().__init__()
+        self.of, self.lo, self.hi, self.fallback = of, lo, hi, fallback
+
+    def value(self, k: int) -> int | float:
+        """``k * of``, or the nearest product (within a few steps of ``k``) that every
+        validator calls a multiple of ``of``; else :attr:`fallback`, a product known to be."""
+        for step in range(12):
+            for near in (k + step, k - step) if step else (k,):
+                if self.lo <= near <= self.hi:
+                    value = self.product(near)
+                    if is_multiple(value, self.of):
+                        return value
+        return self.fallback
+
+    def product(self, k: int) -> int | float:
+        """``k * of``, rounded to the decimal places of ``of`` (``3 * 0.1`` is ``0.3``)."""
+        if isinstance(self.of, int):
+            return k * self.of
+        text = repr(self.of)
+        places = len(text.split(".")[1]) if "." in text and "e" not in text else None
+        return round(k * self.of, places) if places is not None else k * self.of
+
+
+def is_multiple(value: int | float, of: int | float) -> bool:
+    """Whether ``value`` is a multiple of ``of`` for python-jsonschema (float division) and
+    for validators that compute in decimal (its digits as written)."""
+    if isinstance(of, float):
+        try:
+            quotient = value / of
+            if int(quotient) != quotient:
+                return False
+        except OverflowError:
+            return False
+    elif value % of:
+        return False
+    return (Fraction(Decimal(repr(value))) / Fraction(Decimal(repr(of)))).denominator == 1
+
+
 class Format(Node):
-    """A string in a named format: ``uuid``, ``date-time``, ``date``, ``time`` or ``email``."""
+    """A string in a named format: ``uuid``, ``date-time``, ``date``, ``time``, ``email``,
+    ``uri``, ``ipv4`` or ``duration``."""
 
     __slots__ = ("name",)
 
@@ -137,14 +215,47 @@ class AnyOf(Node):
         self.options = tuple(options)
 
 
+class OneOf(Node):
+    """A value of one of ``options`` that no other option accepts: ``others[i](value)`` says
+    whether a branch other than ``i`` accepts a value of option ``i`` (JSON Schema's oneOf)."""
+
+    __slots__ = ("options", "others", "where")
+
+    def __init__(
+        self, options: Sequence[Node], others: Sequence[Callable[[Any], bool]], where: str
+    ) -> None:
+        super().__init__()
+        self.options, self.others, self.where = tuple(options), tuple(others), where
+
+
 class ArrayOf(Node):
-    """A list of ``min_size`` to ``max_size`` values of ``item``."""
+    """A list of ``min_size`` to ``max_size`` values: the first from ``prefix`` (one node a
+    position), the rest of ``item`` (``None``: no more than the prefix); ``unique``: no two equal
+    (as JSON Schema's ``uniqueItems`` compares, see :func:`unique_key`)."""
 
-    __slots__ = ("item", "max_size", "min_size")
+    __slots__ = ("item", "max_size", "min_size", "prefix", "unique")
 
-    def __init__(self, item: Node, min_size: int = 0, max_size: int = 8) -> None:
+    def __init__(
+        self,
+        item: Node | None,
+        min_size: int = 0,
+        max_size: int = 8,
+        *,
+        prefix: Sequence[Node] = (),
+        unique: bool = False,
+    ) -> None:
         super().__init__()
         self.item, self.min_size, self.max_size = item, min_size, max(min_size, max_size)
+        self.prefix, self.unique = tuple(prefix), unique
+        if item is None:
+            self.max_size = min(self.max_size, len(self.prefix))
+
+    def position(self, index: int) -> Node:
+        """The node of the value at ``index``."""
+        if index < len(self.prefix):
+            return self.prefix[index]
+        assert self.item is not None, "past the prefix of an array without items"
+        return self.item
 
 
 class Record(Node):
@@ -236,6 +347,22 @@ def copy_json(value: Any) -> Any:
     if isinstance(value, list):
         return [copy_json(v) for v in value]
     return value
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def unique_key(value: Any) -> str:
+    """Equal for two JSON values exactly when ``uniqueItems`` calls them equal (``1`` and
+    ``1.0`` are, ``true`` and ``1`` are not)."""
+    return canonical(_plain(value))
 
 
 def canonical(value: Any) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 from contracts import KINDS, json_schema
 
 from ._catalog import DATA_SCHEMAS
-from ._compile import compile_schema
+from ._compile import compile_schema, makes_objects
 from ._errors import BadArgument
 from ._nodes import (
     AnyOf,
@@ -449,7 +449,7 @@ def data_node(schema: Any, realistic: bool) -> Node:
         node = compile_schema(schema, realistic=realistic)
         if isinstance(node, Json):  # {} or true: any object will do
             node = Record(extra=node, extra_keys=Text(1, 12, "words" if realistic else "any"))
-        if not isinstance(node, Record):
+        if not makes_objects(node):
             raise BadArgument(
                 "data_schema must describe a JSON object (type: object), as the data of a run is "
                 f"an object or a list of objects; got {json.dumps(schema)[:80]}"

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from ._errors import UnsupportedSchema
 from ._nodes import (
     AnyOf,
     ArrayOf,
@@ -25,15 +26,28 @@ from ._nodes import (
     Format,
     Integer,
     Json,
+    Matching,
+    Multiple,
     Node,
     Number,
+    OneOf,
     Record,
     Text,
     copy_json,
+    unique_key,
 )
+from ._regex import generator
 from ._words import WORDS
 
-__all__ = ["Sampler", "datetime_text", "sampler", "uuid4_text"]
+__all__ = [
+    "DURATION_MAXIMA",
+    "Sampler",
+    "datetime_text",
+    "duration_text",
+    "sampler",
+    "uri_text",
+    "uuid4_text",
+]
 
 Sampler = Callable[[random.Random], Any]
 
@@ -61,6 +75,30 @@ def datetime_text(seconds: float) -> str:
     if micros:
         return f"{t[0]:04d}-{t[1]:02d}-{t[2]:02d}T{t[3]:02d}:{t[4]:02d}:{t[5]:02d}.{micros:06d}Z"
     return f"{t[0]:04d}-{t[1]:02d}-{t[2]:02d}T{t[3]:02d}:{t[4]:02d}:{t[5]:02d}Z"
+
+
+def uri_text(scheme: str, host: str, path: list[str]) -> str:
+    """An http(s) URL: ``https://invoice.example.com/fee/loan``."""
+    return f"{scheme}://{host}.example.com/" + "/".join(path)
+
+
+_DURATION_UNITS = ("Y", "M", "D", "H", "M", "S")
+DURATION_MAXIMA = (30, 11, 30, 23, 59, 59)
+"""The largest value of each part of a generated duration (years ... seconds)."""
+
+
+def duration_text(parts: tuple[int | None, ...]) -> str:
+    """An ISO 8601 duration from (years, months, days, hours, minutes, seconds), None for a
+    part left out (``P1Y2DT3M``); ``P0D`` when all are left out."""
+    date = "".join(
+        f"{n}{u}" for n, u in zip(parts[:3], _DURATION_UNITS[:3], strict=True) if n is not None
+    )
+    time_ = "".join(
+        f"{n}{u}" for n, u in zip(parts[3:], _DURATION_UNITS[3:], strict=True) if n is not None
+    )
+    if not date and not time_:
+        return "P0D"
+    return "P" + date + ("T" + time_ if time_ else "")
 
 
 def sampler(node: Node) -> Sampler:
@@ -182,7 +220,65 @@ def _format(node: Format) -> Sampler:
         return lambda rng: (
             f"{words[int(rng.random() * n)]}.{words[int(rng.random() * n)]}@example.com"
         ).replace(" ", "")
+    if name == "uri":
+        words, n = WORDS, len(WORDS)
+
+        def uri(rng: random.Random) -> str:
+            scheme = "https" if rng.random() < 0.75 else "http"
+            path = [words[int(rng.random() * n)] for _ in range(int(rng.random() * 3))]
+            return uri_text(scheme, words[int(rng.random() * n)], path)
+
+        return uri
+    if name == "ipv4":
+        return lambda rng: ".".join(str(int(rng.random() * 256)) for _ in range(4))
+    if name == "duration":
+
+        def duration(rng: random.Random) -> str:
+            return duration_text(
+                tuple(
+                    int(rng.random() * (most + 1)) if rng.random() < 0.4 else None
+                    for most in DURATION_MAXIMA
+                )
+            )
+
+        return duration
     raise ValueError(f"unknown format {name!r}")
+
+
+def _matching(node: Matching) -> Sampler:
+    return generator(
+        node.regex,
+        realistic=node.style == "words",
+        min_size=node.min_size,
+        max_size=node.max_size,
+    )
+
+
+def _multiple(node: Multiple) -> Sampler:
+    lo, span, value = node.lo, node.hi - node.lo + 1, node.value
+    if span <= 1 << 52:
+        return lambda rng: value(lo + int(rng.random() * span))
+    return lambda rng: value(rng.randint(node.lo, node.hi))
+
+
+_ONE_OF_TRIES = 50
+
+
+def _one_of(node: OneOf) -> Sampler:
+    options = [sampler(o) for o in node.options]
+    others, n = node.others, len(options)
+
+    def one_of(rng: random.Random) -> Any:
+        for _ in range(_ONE_OF_TRIES):
+            index = int(rng.random() * n)
+            value = options[index](rng)
+            if not others[index](value):
+                return value
+        raise UnsupportedSchema(
+            "oneOf", node.where, f"{_ONE_OF_TRIES} values each matched more than one branch"
+        )
+
+    return one_of
 
 
 def _any_of(node: AnyOf) -> Sampler:
@@ -192,8 +288,34 @@ def _any_of(node: AnyOf) -> Sampler:
 
 
 def _array_of(node: ArrayOf) -> Sampler:
-    item, lo, span = sampler(node.item), node.min_size, node.max_size - node.min_size + 1
-    return lambda rng: [item(rng) for _ in range(lo + int(rng.random() * span))]
+    lo, span = node.min_size, node.max_size - node.min_size + 1
+    if not node.prefix and not node.unique:
+        assert node.item is not None
+        item = sampler(node.item)
+        return lambda rng: [item(rng) for _ in range(lo + int(rng.random() * span))]
+    positions = [sampler(node.position(i)) for i in range(node.max_size)]
+
+    def array(rng: random.Random) -> list[Any]:
+        size = lo + int(rng.random() * span)
+        if not node.unique:
+            return [positions[i](rng) for i in range(size)]
+        out: list[Any] = []
+        seen: set[str] = set()
+        for _ in range(10 * size + 10):  # draws again where a value repeats
+            if len(out) == size:
+                break
+            value = positions[len(out)](rng)
+            key = unique_key(value)
+            if key not in seen:
+                seen.add(key)
+                out.append(value)
+        if len(out) < lo:
+            raise UnsupportedSchema(
+                "uniqueItems", "$", f"found {len(out)} distinct items, not {lo}"
+            )
+        return out
+
+    return array
 
 
 def _record(node: Record) -> Sampler:
@@ -281,7 +403,10 @@ _COMPILERS: dict[type[Node], Callable[[Any], Sampler]] = {
     Number: _number,
     Text: _text,
     Format: _format,
+    Matching: _matching,
+    Multiple: _multiple,
     AnyOf: _any_of,
+    OneOf: _one_of,
     ArrayOf: _array_of,
     Record: _record,
     Json: _json,

@@ -59,8 +59,31 @@ def assert_valid_everywhere(payload: Any, kind: str) -> None:
         CLIENTS[kind].model_validate(payload)
 
 
+DATA_FORMATS = ("uuid", "date-time", "date", "time", "email", "uri", "ipv4", "duration")
+
+
+@cache
+def _data_formats() -> FormatChecker:
+    checker = Draft202012Validator.FORMAT_CHECKER  # draft 2020-12's meaning of each format
+    missing = set(DATA_FORMATS) - set(checker.checkers)
+    assert not missing, f"python-jsonschema cannot check {missing} here: install its format extras"
+    return checker
+
+
 def data_validator(schema: dict[str, Any]) -> Draft202012Validator:
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    """python-jsonschema on a user's extraction schema, checking every format we generate."""
+    return Draft202012Validator(schema, format_checker=_data_formats())
+
+
+def data_errors(schema: dict[str, Any], value: Any) -> list[str]:
+    """Why ``value`` is invalid under ``schema`` for python-jsonschema (Python's regular
+    expressions, formats checked) or for jsonschema-rs (ECMA-262 regular expressions)."""
+    import jsonschema_rs
+
+    errors = [f"python-jsonschema: {e.message}" for e in data_validator(schema).iter_errors(value)]
+    rs = jsonschema_rs.validator_for(schema, validate_formats=False)
+    errors += [f"jsonschema-rs: {e.message}" for e in rs.iter_errors(value)]
+    return errors
 
 
 def assert_coherent_run(run: dict[str, Any]) -> None:

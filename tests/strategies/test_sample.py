@@ -179,9 +179,10 @@ def test_data_follows_the_users_schema(realistic: bool) -> None:
 
 
 def test_unsupported_keyword_is_named() -> None:
-    schema = {"type": "object", "properties": {"code": {"type": "string", "pattern": "^[A-Z]+$"}}}
-    with pytest.raises(UnsupportedSchema, match="'pattern'"):
+    schema = {"type": "object", "properties": {"code": {"type": "string", "not": {"const": "x"}}}}
+    with pytest.raises(UnsupportedSchema, match="'not'") as raised:
         sample("run", seed=1, data_schema=schema)
+    assert (raised.value.keyword, raised.value.where) == ("not", "$/properties/code")
 
 
 @pytest.mark.parametrize(

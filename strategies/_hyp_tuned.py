@@ -1,17 +1,42 @@
-"""The Hypothesis interpreter of a plan: each node becomes a strategy built from Hypothesis's
-public primitives (``tuples``, ``sampled_from``, ``integers``, ``one_of``, ``lists``,
-``composite``), so examples shrink the way those do: optional keys drop out, choices move to
-the first option, lists get shorter, numbers go towards zero, text towards ``""``.
+"""The tuned Hypothesis interpreter of a plan: what the public strategies draw from.
+
+It makes the values of :mod:`._hyp_reference` (read that first: the obvious strategy per node),
+with fewer choices for Hypothesis's engine per example, and it shrinks them the same way. All
+the engine-specific tuning lives here, and only here:
+
+- **raw/finish pairs**: a node may be drawn *raw* (an integer for a uuid or a date-time, a
+  phrase for text) and finished by a plain function. A record draws its fields' raw values and
+  finishes them itself in its one ``map``. Every ``.map`` costs the engine two spans per draw
+  (spans are its units of structure: each is tracked, and the mutator copies them between
+  examples), so a uuid done this way costs a third of ``st.uuids()``.
+- **flat optional choices**: an optional key of fixed values (an enum, a nullable enum, a
+  boolean; ``extract_model``'s models beside any string) is one ``sampled_from`` choice with
+  its **absence marker** first, instead of ``fixed_dictionaries``' presence flag, key index,
+  nested ``one_of`` and key shuffle; the key shrinks away.
+- **bit masks of optional keys**: the other optional keys (and a model object's one unknown
+  key) are picked by a bit mask, one integer choice per eight keys.
+
+One registry (:data:`_BUILDERS`), one protocol: a builder returns ``(strategy, finish)``; the
+nodes it does not tune are built by the reference builders over this interpreter's children.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 from hypothesis import strategies as st
 
+from ._hyp_reference import BUILDERS as _REFERENCE
+from ._hyp_reference import (
+    FORMATS,
+    WIDE_TEXT_EXTRA,
+    Builder,
+    Finish,
+    Strategy,
+    fit_text,
+    rounder,
+)
 from ._nodes import (
     AnyOf,
     ArrayOf,
@@ -23,59 +48,40 @@ from ._nodes import (
     Format,
     Integer,
     Json,
+    Matching,
+    Multiple,
     Node,
     Number,
+    OneOf,
     Record,
     Text,
     copy_json,
 )
-from ._words import PHRASES, WORDS
+from ._words import PHRASES
 
-__all__ = ["fit_text", "strategy"]
+__all__ = ["raw", "strategy"]
 
-Strategy = st.SearchStrategy[Any]
-_WIDE_TEXT_EXTRA = 20  # schema-wide text without a maxLength: up to this many characters more
-
-
-Finish = Callable[[Any], Any]
 Raw = tuple[Strategy, Finish | None]
 
 
 def strategy(node: Node) -> Strategy:
-    """The strategy of ``node`` (built on first use, then kept on the node)."""
+    """The tuned strategy of ``node`` (built on first use, then kept on the node)."""
     cached = node._cache.get("strategy")
     if cached is None:
-        if type(node) in _RAW_BUILDERS:
-            inner, finish = raw(node)
-            cached = inner if finish is None else inner.map(finish)
-        else:
-            cached = _BUILDERS[type(node)](node)
-        node._cache["strategy"] = cached
+        inner, finish = raw(node)
+        cached = node._cache["strategy"] = inner if finish is None else inner.map(finish)
     built: Strategy = cached
     return built
 
 
 def raw(node: Node) -> Raw:
     """``(strategy, finish)``: the value of ``node`` is ``finish`` of what ``strategy`` draws
-    (``finish`` None: as drawn). A record draws its fields' raw values and finishes them
-    itself, in its one map: each ``.map`` costs Hypothesis two spans per draw, so a uuid or
-    a date-time (an integer, then text) or a nested object done this way costs a third."""
+    (``finish`` None: as drawn)."""
     cached = node._cache.get("raw")
     if cached is None:
-        builder = _RAW_BUILDERS.get(type(node))
-        cached = builder(node) if builder is not None else (strategy(node), None)
-        node._cache["raw"] = cached
+        cached = node._cache["raw"] = _BUILDERS[type(node)](node)
     made: Raw = cached
     return made
-
-
-def fit_text(text: str, lo: int, hi: int | None) -> str:
-    """``text`` padded (with ``x``) or cut to between ``lo`` and ``hi`` characters."""
-    if len(text) < lo:
-        text += "x" * (lo - len(text))
-    if hi is not None and len(text) > hi:
-        text = text[:hi]
-    return text
 
 
 def _mutable(value: Any) -> bool:
@@ -91,23 +97,9 @@ def _choice(node: Choice) -> Raw:
     return st.sampled_from(node.values), copy_json if mutable else None
 
 
-def _integer(node: Integer) -> Strategy:
-    return st.integers(min_value=node.lo, max_value=node.hi)
-
-
 def _number(node: Number) -> Raw:
     floats = st.floats(min_value=node.lo, max_value=node.hi, allow_nan=False, allow_infinity=False)
-    places = node.places
-    if places is None:
-        return floats, None
-    lo, hi = node.lo, node.hi
-
-    def rounded(value: float) -> float:
-        near = round(value, places)
-        inside = (lo is None or near >= lo) and (hi is None or near <= hi)
-        return near if inside else value
-
-    return floats, rounded
+    return floats, rounder(node)
 
 
 def _text(node: Text) -> Raw:
@@ -116,64 +108,11 @@ def _text(node: Text) -> Raw:
         # One choice per text (a phrase of one to three words), not one per word: realistic
         # text needs no more, and every choice costs Hypothesis time.
         return st.sampled_from(PHRASES), lambda text: fit_text(text, lo, hi)
-    return st.text(min_size=lo, max_size=hi if hi is not None else lo + _WIDE_TEXT_EXTRA), None
-
-
-def _utc_text(moment: dt.datetime) -> str:
-    text = (
-        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T"
-        f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
-    )
-    return text + (f".{moment.microsecond:06d}Z" if moment.microsecond else "Z")
-
-
-_DAY = 86_400_000_000  # microseconds
-_MAX_MICROS = (dt.datetime.max - dt.datetime.min) // dt.timedelta(microseconds=1)
-
-
-def _moment(micros: int) -> dt.datetime:
-    return dt.datetime.min + dt.timedelta(microseconds=micros)
-
-
-# Each format is one integer choice (microseconds since 0001-01-01, ...), mapped to text: a
-# fraction of the choices st.datetimes() makes, and it shrinks to 0001-01-01T00:00:00Z.
-def _uuid_text(number: int) -> str:
-    h = f"{number:032x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
-def _date_time_text(micros: int) -> str:
-    return _utc_text(_moment(micros))
-
-
-def _date_text(days: int) -> str:
-    return _utc_text(_moment(days * _DAY))[:10]
-
-
-def _time_text(s: int) -> str:
-    return f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}Z"
-
-
-def _email_text(pair: tuple[str, str]) -> str:
-    return f"{pair[0]}.{pair[1]}@example.com"
-
-
-_FORMATS: dict[str, Callable[[], Raw]] = {
-    # any 128 bits, lower-case and hyphenated (st.uuids() costs twice as much per draw)
-    "uuid": lambda: (st.integers(0, (1 << 128) - 1), _uuid_text),
-    "date-time": lambda: (st.integers(0, _MAX_MICROS), _date_time_text),
-    "date": lambda: (st.integers(0, _MAX_MICROS // _DAY), _date_text),
-    "time": lambda: (st.integers(0, 86_399), _time_text),
-    "email": lambda: (st.tuples(st.sampled_from(WORDS), st.sampled_from(WORDS)), _email_text),
-}
+    return st.text(min_size=lo, max_size=hi if hi is not None else lo + WIDE_TEXT_EXTRA), None
 
 
 def _format(node: Format) -> Raw:
-    return _FORMATS[node.name]()
-
-
-def _array_of(node: ArrayOf) -> Strategy:
-    return st.lists(strategy(node.item), min_size=node.min_size, max_size=node.max_size)
+    return FORMATS[node.name]()
 
 
 class _Absent:
@@ -341,68 +280,6 @@ def _record(node: Record) -> Raw:
     return st.tuples(*parts), assemble
 
 
-def _json(node: Json) -> Strategy:
-    if node.realistic:
-        key: Strategy = st.sampled_from(WORDS)
-        leaves = st.one_of(
-            st.sampled_from(PHRASES),
-            st.integers(0, 10_000),
-            st.floats(0, 1000, allow_nan=False).map(lambda x: round(x, 2)),
-            st.booleans(),
-        )
-    else:
-        key = st.text(max_size=8)
-        leaves = st.one_of(
-            st.none(),
-            st.booleans(),
-            st.integers(),
-            st.floats(allow_nan=False, allow_infinity=False),
-            st.text(max_size=12),
-        )
-    if node.depth <= 0:
-        return leaves
-    if node.depth == 1:  # one level of containers: cheaper than st.recursive, same values
-        return st.one_of(
-            leaves, st.lists(leaves, max_size=3), st.dictionaries(key, leaves, max_size=3)
-        )
-    return st.recursive(
-        leaves,
-        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(key, inner, max_size=3),
-        max_leaves=4 * node.depth,
-    )
-
-
-def _custom(node: Custom) -> Strategy:
-    built: Strategy = node.strategy()
-    return built
-
-
-def _no_draw(inner: Node) -> Any:
-    raise AssertionError("a Derived node marked draws=False drew a value")
-
-
-def _derived(node: Derived) -> Strategy:
-    base, derive = strategy(node.base), node.derive
-    if not node.draws:  # a plain map: no composite layer for Hypothesis to track
-        return base.map(lambda value: derive(value, _no_draw))
-
-    @st.composite
-    def derived(draw: st.DrawFn) -> Any:
-        return derive(draw(base), lambda inner: draw(strategy(inner)))
-
-    return derived()
-
-
-_BUILDERS: dict[type[Node], Callable[[Any], Strategy]] = {
-    Boolean: lambda node: st.booleans(),
-    Integer: _integer,
-    ArrayOf: _array_of,
-    Json: _json,
-    Custom: _custom,
-    Derived: _derived,
-}
-
-
 def _any_of(node: AnyOf) -> Raw:
     # X or null, X drawn raw (X never draws None raw: see _NEVER_NONE): the finish of X
     # applies to what is not None, instead of a .map of X inside the one_of.
@@ -424,12 +301,28 @@ def _any_of(node: AnyOf) -> Raw:
 _NEVER_NONE = (Format, Record, Number, Text)
 """Nodes whose raw strategy never draws None."""
 
-_RAW_BUILDERS: dict[type[Node], Callable[[Any], Raw]] = {
-    AnyOf: _any_of,
+
+def _plain(builder: Builder) -> Callable[[Any], Raw]:
+    """A reference builder over this interpreter's children, drawn as it is."""
+    return lambda node: (builder(node, strategy), None)
+
+
+_BUILDERS: dict[type[Node], Callable[[Any], Raw]] = {
     Const: _const,
     Choice: _choice,
+    Boolean: _plain(_REFERENCE[Boolean]),
+    Integer: _plain(_REFERENCE[Integer]),
     Number: _number,
     Text: _text,
     Format: _format,
+    Matching: _plain(_REFERENCE[Matching]),
+    Multiple: lambda node: (st.integers(node.lo, node.hi), node.value),
+    AnyOf: _any_of,
+    OneOf: _plain(_REFERENCE[OneOf]),
+    ArrayOf: _plain(_REFERENCE[ArrayOf]),
     Record: _record,
+    Json: _plain(_REFERENCE[Json]),
+    Custom: _plain(_REFERENCE[Custom]),
+    Derived: _plain(_REFERENCE[Derived]),
 }
+"""Node type -> its builder: the one registry of the tuned interpreter."""
