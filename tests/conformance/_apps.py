@@ -119,28 +119,42 @@ class ReferenceApp:
             raise _Invalid(("query", name), "greater_than_equal", msg, text)
         return value
 
-    # --- routing --------------------------------------------------------------------------
-    def route(self, method: str, path: str, query: dict[str, str]) -> tuple[int, Any, list[str]]:
-        """(status, body, allowed methods) for one request."""
+    # --- routing (as FastAPI routes: 404 for an unknown path, 307 for a trailing slash) -----
+    def match(self, path: str) -> tuple[str, list[str], str] | None:
+        """(operation kind, allowed methods, path value) of the route ``path`` matches."""
         if path == API_PREFIX:
-            allowed = ["GET"]
-            if method != "GET":
-                return 405, {"detail": "Method Not Allowed"}, allowed
-            return (*self.list_runs(query), allowed)
+            return "list", ["GET"], ""
         prefix = API_PREFIX + "/"
-        if not path.startswith(prefix) or "/" in path[len(prefix) :].removeprefix("by-job/"):
+        rest = path[len(prefix) :] if path.startswith(prefix) else None
+        if rest is None or not rest:
+            return None
+        if "/" not in rest:
+            return "run", ["GET", "DELETE"], rest
+        head, _, job = rest.partition("/")
+        if head == "by-job" and job and "/" not in job:
+            return "job", ["GET"], job
+        return None
+
+    def route(
+        self, method: str, path: str, query: dict[str, str], raw_query: str = ""
+    ) -> tuple[int, Any, list[str]]:
+        """(status, body, allowed methods) for one request; a 307's body is its Location."""
+        matched = self.match(path)
+        if matched is None:
+            if path.endswith("/") and path != "/" and self.match(path.rstrip("/")) is not None:
+                target = path.rstrip("/") + (f"?{raw_query}" if raw_query else "")
+                return 307, target, []
             return 404, {"detail": "Not Found"}, []
-        rest = path[len(prefix) :]
-        if rest.startswith("by-job/"):
-            if method != "GET":
-                return 405, {"detail": "Method Not Allowed"}, ["GET"]
-            job_id = rest[len("by-job/") :]
-            return (*self.get_run_by_job(job_id, query), ["GET"])
-        if method not in ("GET", "DELETE"):
-            return 405, {"detail": "Method Not Allowed"}, ["GET", "DELETE"]
+        kind, allowed, value = matched
+        if method not in allowed:
+            return 405, {"detail": "Method Not Allowed"}, allowed
+        if kind == "list":
+            return (*self.list_runs(query), allowed)
+        if kind == "job":
+            return (*self.get_run_by_job(value, query), allowed)
         if method == "GET":
-            return (*self.get_run(rest, query), ["GET", "DELETE"])
-        return (*self.delete_run(rest, query), ["GET", "DELETE"])
+            return (*self.get_run(value, query), allowed)
+        return (*self.delete_run(value, query), allowed)
 
     def scope_params(self, query: dict[str, str]) -> None:
         self.query_uuid(query, "project_id", required=False)
@@ -193,14 +207,18 @@ class ReferenceApp:
         assert scope["type"] == "http"
         pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
         query = dict(pairs)  # the last value of a repeated parameter wins, as in FastAPI
+        raw_query = scope["query_string"].decode("latin-1")
         try:
-            status, body, allowed = self.route(scope["method"], scope["path"], query)
+            status, body, allowed = self.route(scope["method"], scope["path"], query, raw_query)
         except _Invalid as exc:
             status, body, allowed = 422, {"detail": [exc.error]}, []
         headers = [(b"content-type", b"application/json")]
         if status == 405:
             headers.append((b"allow", ", ".join(allowed).encode()))
         payload = json.dumps(body).encode()
+        if status == 307:
+            headers = [(b"location", str(body).encode("latin-1"))]
+            payload = b""
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
 
@@ -232,11 +250,13 @@ class BrokenMissingTotal(ReferenceApp):
 class BrokenServerError(ReferenceApp):
     """Fault: a 500 for a large ``skip``."""
 
-    def route(self, method: str, path: str, query: dict[str, str]) -> tuple[int, Any, list[str]]:
+    def route(
+        self, method: str, path: str, query: dict[str, str], raw_query: str = ""
+    ) -> tuple[int, Any, list[str]]:
         skip = query.get("skip", "")
         if path == API_PREFIX and _INT.fullmatch(skip) and int(skip) > 1000:
             return 500, {"detail": "Internal Server Error"}, []
-        return super().route(method, path, query)
+        return super().route(method, path, query, raw_query)
 
 
 class BrokenDeleteKeeps(ReferenceApp):

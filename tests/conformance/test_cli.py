@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -33,8 +34,12 @@ def test_embedded_run_passes_prints_progress_and_a_table_and_writes_junit(tmp_pa
     assert "embedded mock server at http://127.0.0.1:" in err
     assert "coverage  started" in err
     assert "stateful  ." in err
-    assert "pagination_walk               api" in out
+    assert "run       mode: writes allowed: 127.0.0.1 is loopback" in err
+    assert re.search(r"requests\]$", err, re.M)  # the progress lines count the requests
+    assert re.search(r"^pagination_walk +api +\d+ +0 +passed$", out, re.M)
+    assert re.search(r"^rejects_bad_parameters +api +\d+ +0 +passed$", out, re.M)
     assert "PASSED: " in out
+    assert "mode: writes allowed: 127.0.0.1 is loopback" in out
     root = ET.parse(junit).getroot()
     suite = root.find("testsuite")
     assert suite is not None

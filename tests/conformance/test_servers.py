@@ -18,9 +18,13 @@ def test_the_reference_app_passes_every_check():
     with served(app) as url:
         report = run_conformance(url, agent_ids=app.agent_ids, **FAST)
     assert report.ok, report.failure_text()
-    assert {name for name, r in report.results.items() if r.outcome == "passed"} == {
-        c.name for c in CHECKS.select()
-    }
+    assert report.verdict == "conforms"
+    passed = {name for name, r in report.results.items() if r.outcome == "passed"}
+    # use_after_free judges only a read the stateful phase makes after its own delete, which
+    # a small budget may not reach: then it says so, it does not pass
+    assert passed | {"use_after_free"} == {c.name for c in CHECKS.select()}
+    if "use_after_free" not in passed:
+        assert report.results["use_after_free"].outcome == "not exercised"
     # the stateful phase reached real runs through the links, the API phase deleted one
     assert report.counters["schemathesis.stateful.linked_2xx"] > 0
     assert report.counters["api.delete_then_get"] == 1
@@ -78,13 +82,28 @@ def test_each_fault_is_caught_by_the_check_one_would_expect(app_class, expected,
 
 
 def test_a_deleted_run_still_served_is_also_schemathesis_use_after_free():
-    app = _apps.BrokenDeleteKeeps()
-    with served(app) as url:
-        report = run_conformance(
-            url, agent_ids=app.agent_ids, checks=["use_after_free"], max_examples=30, seed=1
-        )
-    assert report.failed_checks() == ["use_after_free"]
-    assert "Deleted resource still available" in report.failure_text()
+    # the stateful phase reads a run after deleting it on some seeds only; on those, the
+    # check fails, and on the others it is "not exercised", never "passed"
+    outcomes = []
+    for seed in (1, 5, 9):
+        app = _apps.BrokenDeleteKeeps()
+        with served(app) as url:
+            report = run_conformance(
+                url,
+                agent_ids=app.agent_ids,
+                checks=["use_after_free"],
+                phases=["stateful"],
+                max_examples=30,
+                seed=seed,
+            )
+        outcome = report.results["use_after_free"].outcome
+        assert outcome in ("failed", "not exercised"), report.summary_table()
+        outcomes.append(outcome)
+        if outcome == "failed":
+            assert report.failed_checks() == ["use_after_free"]
+            assert "Deleted resource still available" in report.failure_text()
+            break
+    assert "failed" in outcomes
 
 
 def test_stateless_skips_the_checks_that_need_a_server_that_remembers():
@@ -107,15 +126,20 @@ def test_assert_conforms_fails_a_test_with_every_failure_listed():
     assert info.value.report.failed_checks() == ["response_schema_conformance"]
 
 
-def test_without_agent_ids_the_walking_checks_say_why_they_skip():
+def test_without_agent_ids_the_walking_checks_say_why_they_judged_nothing():
     app = _apps.ReferenceApp()
     with served(app) as url:
         report = run_conformance(url, checks=["pagination_walk", "delete_then_gone"], **FAST)
-    assert report.ok
-    reason = report.results["pagination_walk"].skipped
-    assert reason is not None
-    assert "no runs are listed for the agent id(s) tried" in reason
-    assert "--agent-id" in reason
+    # nothing failed, but no run was seen: the verdict says nothing, and says so
+    assert report.verdict == "inconclusive"
+    assert not report.ok
+    assert report.inconclusive is not None
+    assert "--agent-id" in report.inconclusive
+    result = report.results["pagination_walk"]
+    assert result.outcome == "not exercised"
+    assert "no runs are listed for the agent id(s) tried" in result.reason
+    assert "--agent-id" in result.reason
+    assert "INCONCLUSIVE: " in report.summary_table()
 
 
 def test_a_long_list_is_walked_in_pages_of_at_most_100_runs():
