@@ -31,7 +31,7 @@ from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
 from .._operations import OPERATIONS
-from ._limits import Limits
+from ._limits import Limits, size
 from ._masking import Secrets, curl_line
 from ._policy import WritePolicy
 from ._wire import Answer, Wire, WireError
@@ -237,7 +237,7 @@ class Guard:
     def _unusable_answer(self, method: str, url: str, exc: WireError, curl: str) -> None:
         titles = {
             "no answer": "The server answers every request, in time",
-            "too large": f"An answer is at most {self.limits.max_body} bytes (decoded)",
+            "too large": f"An answer is at most {size(self.limits.max_body)} (decoded)",
             "bad encoding": "An answer decodes as its Content-Encoding says",
             "unsendable": "",
         }

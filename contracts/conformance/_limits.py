@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from ._errors import InvalidOption
 
-__all__ = ["DEFAULT_REMOTE_RATE", "MAX_BODY", "Limits"]
+__all__ = ["DEFAULT_REMOTE_RATE", "MAX_BODY", "Limits", "size"]
 
 MAX_BODY = 10 * 1024 * 1024
 """The most bytes an answer may have, after decoding (gzip, deflate): a larger one is a failure
@@ -26,6 +26,14 @@ and is never held in memory whole."""
 
 DEFAULT_REMOTE_RATE = 10.0
 """Requests per second to a host that is not loopback, unless ``rate`` says otherwise."""
+
+
+def size(count: int) -> str:
+    """A byte count as people read it: ``10 MiB``, ``512 KiB``, ``1000 bytes``."""
+    for unit, scale in (("MiB", 1024 * 1024), ("KiB", 1024)):
+        if count >= scale and count % scale == 0:
+            return f"{count // scale} {unit}"
+    return f"{count} bytes"
 
 
 def _finite(option: str, value: object, *, minimum: float, strict: bool, unit: str) -> float:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import quote, urlsplit
 
 from .._operations import OPERATIONS, Operation, Parameter
@@ -52,6 +52,8 @@ class MatrixCase:
     status: int
     loc: tuple[str, str] | None = None
     location: str | None = None
+    operation: str = ""
+    """The contract's operation the request is a variant of (``GET /api/v1/...{run_id}``)."""
 
     def expected(self) -> str:
         if self.status == 422 and self.loc:
@@ -133,18 +135,20 @@ def matrix(
     for op in OPERATIONS:
         if op.method != "GET" and not writes:
             continue
-        cases += _operation_cases(op, agent, run_id, job_id)
+        label = f"{op.method} {op.path}"
+        cases += [replace(c, operation=label) for c in _operation_cases(op, agent, run_id, job_id)]
         if op.path in paths_seen:
             continue
         paths_seen.add(op.path)
-        base = _path(op, {"run_id": run_id, "job_id": job_id})
         for method in wrong:
+            ids = (run_id, job_id) if method == "OPTIONS" else (NO_SUCH_RUN, NO_SUCH_JOB)
+            base = _path(op, dict(zip(("run_id", "job_id"), ids, strict=True)))
             required = tuple(
                 (p.name, agent) for p in op.query_parameters if p.required and p.kind == "uuid"
             )
-            cases.append(
-                MatrixCase("routing", method, base, required, f"the wrong method {method}", 405)
-            )
+            what = f"the wrong method {method}"
+            case = MatrixCase("routing", method, base, required, what, 405, operation=label)
+            cases.append(case)
     return cases
 
 
@@ -201,24 +205,26 @@ def _run_family(session: ApiSession, family: str) -> None:
         for c in matrix(agent=agent, run_id=run_id, job_id=job_id, writes=session.deletable is None)
         if c.family == family
     ]
-    failures: list[tuple[str, str]] = []
+    failures: list[tuple[MatrixCase, str, str]] = []
     for case in cases:
         answer = session.send_raw(case.method, case.path, case.query)
         session.counters[f"matrix.{family}"] += 1
         problem = judge(case, answer)
         if problem is not None:
-            failures.append((problem, answer.curl))
+            failures.append((case, problem, answer.curl))
     if failures:
         _fail(failures, len(cases))
 
 
-def _fail(failures: Sequence[tuple[str, str]], total: int) -> None:
+def _fail(failures: Sequence[tuple[MatrixCase, str, str]], total: int) -> None:
+    """One failure for all the matrix found: each request's problem, the first few curls; it
+    is filed under the operation of the first (the lines name every one)."""
     lines = [f"{len(failures)} of {total} requests did not get FastAPI's answer:"]
-    lines += [f"- {problem}" for problem, _ in failures[:_SHOWN_FAILURES]]
+    lines += [f"- {problem}" for _, problem, _ in failures[:_SHOWN_FAILURES]]
     if len(failures) > _SHOWN_FAILURES:
         lines.append(f"- and {len(failures) - _SHOWN_FAILURES} more")
-    curls = "\n".join(curl for _, curl in failures[:_SHOWN_FAILURES])
-    error = ExchangeFailure("\n".join(lines), "negative matrix", curls)
+    curls = "\n".join(curl for _, _, curl in failures[:_SHOWN_FAILURES])
+    error = ExchangeFailure("\n".join(lines), failures[0][0].operation, curls)
     error.failed_exchanges = len(failures)
     raise error
 

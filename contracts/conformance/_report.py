@@ -104,8 +104,8 @@ class CheckResult:
 class ConformanceReport:
     """Everything a run found; ``verdict`` sums it up and ``ok`` is ``verdict == "conforms"``.
 
-    ``mode`` is the run's write policy in one line; ``untestable`` / ``stopped`` say why the
-    run ended early, ``inconclusive`` why its verdict says nothing.
+    ``mode`` is the run's write policy in one line, ``pace`` its rate; ``untestable`` /
+    ``stopped`` say why the run ended early, ``inconclusive`` why its verdict says nothing.
     """
 
     base_url: str
@@ -116,6 +116,7 @@ class ConformanceReport:
     counters: Counter[str] = field(default_factory=Counter)
     elapsed: float = 0.0
     mode: str = ""
+    pace: str = ""
     budget: int | None = None
     stopped: str | None = None
     untestable: str | None = None
@@ -213,6 +214,8 @@ class ConformanceReport:
         lines.append("")
         if self.mode:
             lines.append(f"mode: {self.mode}")
+        if self.pace:
+            lines.append(f"pace: {self.pace}")
         lines.append(
             f"{_VERDICT_WORDS[self.verdict]}: {counts['passed']} passed, {counts['failed']} "
             f"failed, {counts['skipped']} skipped, {counts['not exercised']} not exercised; "
@@ -229,15 +232,18 @@ class ConformanceReport:
         return self.secrets.scrub("\n".join(lines))
 
     def failure_text(self) -> str:
-        """Every failure and error, each with the request that reproduces it."""
-        head = (
-            f"{self.base_url} breaks the contract: {len(self.failures)} failure(s) in "
-            f"{', '.join(self.failed_checks()) or 'no check'}"
-        )
-        parts = [head, *(f.text() for f in self.failures)]
-        parts += [f"[error] {error}" for error in self.errors]
+        """Every failure and error, each with the request that reproduces it (first, for a
+        server that cannot be tested, why)."""
+        parts = []
         if self.untestable:
-            parts.append(f"[stopped] {self.untestable}")
+            parts.append(f"{self.base_url} cannot be tested: {self.untestable}")
+        if self.failures or self.errors or not parts:
+            parts.append(
+                f"{self.base_url} breaks the contract: {len(self.failures)} failure(s) in "
+                f"{', '.join(self.failed_checks()) or 'no check'}"
+            )
+        parts += [f.text() for f in self.failures]
+        parts += [f"[error] {error}" for error in self.errors]
         return self.secrets.scrub("\n\n".join(parts))
 
     def write_junit(self, path: Path | str) -> Path:
@@ -260,6 +266,7 @@ class ConformanceReport:
             ("seed", str(self.seed)),
             ("verdict", self.verdict),
             ("mode", self.mode),
+            ("pace", self.pace),
             ("requests", str(self.counters["requests"])),
             ("deletes", str(self.counters["deletes"])),
         ):

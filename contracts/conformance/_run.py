@@ -194,9 +194,8 @@ def _api_phase(
         for check in api_checks:
             try:
                 _run_api_check(check, session, report)
-            except Refused as exc:
-                report.unexercised(check.name, f"the run stopped: {exc}")
-                break
+            except Refused:
+                break  # the guard stopped the run: _finish says so for every check left
             progress("api", f"{check.name}: {report.results[check.name].shown()}")
         report.counters.update(
             {k: v for k, v in session.counters.items() if k.startswith(("api.", "matrix."))}
@@ -267,7 +266,7 @@ def _finish(report: ConformanceReport, guard: Guard, started: float) -> None:
         else:
             report.stopped = guard.stopped
         for name in report.results:
-            report.unexercised(name, f"the run stopped early: {guard.stopped}")
+            report.unexercised(name, "the run stopped first (see below)")
     if not report.counters["runs_seen"]:
         report.inconclusive = _NO_RUNS
     report.elapsed = time.monotonic() - started
@@ -329,11 +328,17 @@ def run_conformance(
     policy = decide(
         base_url, read_only=read_only, allow_writes=allow_writes, allow_delete=allow_delete
     )
-    if rate is None and not is_loopback_as_written(base_url):
-        rate = DEFAULT_REMOTE_RATE
+    default_rate = rate is None and not is_loopback_as_written(base_url)
     limits = Limits(
-        timeout=timeout, max_body=MAX_BODY, rate=rate, max_wait=max_wait, max_requests=max_requests
+        timeout=timeout,
+        max_body=MAX_BODY,
+        rate=DEFAULT_REMOTE_RATE if default_rate else rate,
+        max_wait=max_wait,
+        max_requests=max_requests,
     )
+    pace = "no cap" if limits.rate is None else f"at most {limits.rate:g} requests/s"
+    if default_rate:
+        pace += " (the default off loopback)"
     for option, value in (("max_examples", max_examples), ("workers", workers)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise InvalidOption(option, value, "a whole number >= 1")
@@ -352,12 +357,13 @@ def run_conformance(
         seed,
         {c.name: CheckResult(c) for c in selected},
         mode=policy.banner(),
+        pace=pace,
         budget=max_requests,
         secrets=secrets,
     )
     try:
         _preflight(guard, sent_headers, agents[0])
-        tell("run", f"mode: {policy.banner()}")
+        tell("run", f"mode: {policy.banner()}; pace: {pace}")
         active = _skips(selected, report, policy, stateless)
         _phases(
             guard, report, active, sent_headers, agents, tell, phases, max_examples, seed, workers

@@ -26,6 +26,8 @@ from typing import Any, Literal
 
 import httpcore
 
+from ._limits import size
+
 __all__ = ["ACCEPT_ENCODING", "Answer", "Wire", "WireError"]
 
 ACCEPT_ENCODING = "gzip, deflate"
@@ -139,7 +141,7 @@ def _inflate(data: bytes, wbits: int, cap: int, coding: str) -> bytes:
         except zlib.error as exc:
             raise WireError("bad encoding", f"the body is not valid {coding} ({exc})") from None
         if len(out) > cap or inflater.unconsumed_tail:
-            raise WireError("too large", f"the body decodes to more than {cap} bytes ({coding})")
+            raise WireError("too large", f"the body decodes to more than {size(cap)} ({coding})")
         if not inflater.eof:
             raise WireError("bad encoding", f"the {coding} body is cut short")
         data = inflater.unused_data
@@ -256,7 +258,7 @@ class Wire:
                 chunks += chunk
                 if len(chunks) > self.max_body:
                     raise WireError(
-                        "too large", f"the body is larger than {self.max_body} bytes"
+                        "too large", f"the body is larger than {size(self.max_body)}"
                     ) from None
             reason = response.extensions.get("reason_phrase", b"")
             return (

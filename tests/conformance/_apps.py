@@ -12,6 +12,7 @@ import random
 import re
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -48,6 +49,8 @@ class ReferenceApp:
                 run = self.make_run(rng, agent, number)
                 self.runs[run["id"]] = run
         self.lock = threading.Lock()
+        self.methods: Counter[str] = Counter()  # requests served, by method
+        self.deleted: list[str] = []  # run ids deleted, in order
 
     # --- the data -------------------------------------------------------------------------
     def make_run(self, rng: random.Random, agent: str, number: int) -> dict[str, Any]:
@@ -91,7 +94,10 @@ class ReferenceApp:
     def delete(self, run_id: str) -> bool:
         """Delete a run; False if there was none."""
         with self.lock:
-            return self.runs.pop(run_id, None) is not None
+            gone = self.runs.pop(run_id, None) is not None
+            if gone:
+                self.deleted.append(run_id)
+            return gone
 
     # --- request parsing ------------------------------------------------------------------
     def query_uuid(self, query: dict[str, str], name: str, *, required: bool) -> str | None:
@@ -205,6 +211,8 @@ class ReferenceApp:
     # --- ASGI -----------------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         assert scope["type"] == "http"
+        with self.lock:
+            self.methods[scope["method"]] += 1
         pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
         query = dict(pairs)  # the last value of a repeated parameter wins, as in FastAPI
         raw_query = scope["query_string"].decode("latin-1")
@@ -302,3 +310,50 @@ class BrokenListedDiffers(ReferenceApp):
         flipped = {"PENDING": "SUCCESS", "SUCCESS": "ERROR", "ERROR": "PENDING"}
         page["items"] = [{**r, "status": flipped[r["status"]]} for r in page["items"]]
         return page
+
+
+class BrokenAgentNotRequired(ReferenceApp):
+    """Fault: a list without ``extraction_agent_id`` gets a 200 (every run), not a 422."""
+
+    def query_uuid(self, query: dict[str, str], name: str, *, required: bool) -> str | None:
+        if name == "extraction_agent_id" and name not in query:
+            return None
+        return super().query_uuid(query, name, required=required)
+
+    def page(self, agent: str | None, skip: int, limit: int) -> dict[str, Any]:  # type: ignore[override]
+        if agent is not None:
+            return super().page(agent, skip, limit)
+        with self.lock:
+            runs = list(self.runs.values())
+        items = [self.run_body(r) for r in runs[skip : skip + limit]]
+        return {"items": items, "total": len(runs), "skip": skip, "limit": limit}
+
+
+class BrokenNegativeSkip(ReferenceApp):
+    """Fault: ``skip=-1`` gets a 200 (read as 0), not a 422."""
+
+    def query_int(self, query: dict[str, str], name: str, default: int) -> int:
+        if name == "skip" and _INT.fullmatch(query.get(name, "")) and int(query[name]) < 0:
+            return 0
+        return super().query_int(query, name, default)
+
+
+class BrokenLimitNotInteger(ReferenceApp):
+    """Fault: ``limit=abc`` gets a 200 (read as the default), not a 422."""
+
+    def query_int(self, query: dict[str, str], name: str, default: int) -> int:
+        if name == "limit" and name in query and not _INT.fullmatch(query[name]):
+            return default
+        return super().query_int(query, name, default)
+
+
+class BrokenEchoesCredentials(ReferenceApp):
+    """Fault: get answers 500 with the request's ``X-Auth-Token`` in the error body."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = dict(scope.get("headers", []))
+        self.token = headers.get(b"x-auth-token", b"").decode("latin-1")
+        await super().__call__(scope, receive, send)
+
+    def get_run(self, run_id: str, query: dict[str, str]) -> tuple[int, Any]:
+        return 500, {"detail": f"token {self.token} is not allowed to read runs"}
