@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+import contracts.conformance  # noqa: F401  (imported before pytester's inline runs, see above)
 from mocks import FaultSpec, live_server
 from mocks._live import free_port
 
@@ -120,3 +121,60 @@ def test_an_unreachable_base_url_fails_with_one_line(pytester: pytest.Pytester) 
     )
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([f"--extract-base-url {url}: cannot reach the server (Connect*"])
+
+
+def test_the_run_options_reach_the_run(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_theirs=A_DOWNSTREAM_TEST)
+    with live_server(runs=30, seed=4, log_level="error") as server:
+        agent = server.store.agents()[0]
+        result = pytester.runpytest_subprocess(
+            "--extract-conformance",
+            "--extract-base-url",
+            server.url,
+            "--extract-agent-id",
+            agent,
+            "--extract-read-only",  # on loopback, where writes are the default
+            "--extract-max-requests",
+            "60",
+            "--extract-rate",
+            "1000",
+            "--extract-timeout",
+            "5",
+            *FAST,
+        )
+        deletes = server.live.journal.calls("delete_run")
+        requests = server.live.journal.calls()
+    result.assert_outcomes(passed=2)
+    assert deletes == []
+    assert len(requests) <= 60
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--extract-timeout", "nan"], "--extract-timeout nan: expected a finite number of *> 0"),
+        (["--extract-timeout", "0"], "--extract-timeout 0.0: expected a finite number *> 0"),
+        (["--extract-rate", "-1"], "--extract-rate -1.0: expected a finite number *> 0"),
+        (["--extract-max-requests", "0"], "--extract-max-requests 0: expected a whole number >= 1"),
+        (["--extract-allow-delete", "run-1"], "--extract-allow-delete run-1: expected a run id*"),
+        (
+            ["--extract-read-only", "--extract-allow-writes"],
+            "--extract-allow-writes True: expected not both read-only and writes allowed",
+        ),
+    ],
+)
+def test_a_wrong_run_option_is_a_usage_error(
+    pytester: pytest.Pytester, options: list[str], message: str
+) -> None:
+    result = pytester.runpytest("--extract-conformance", *options)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*{message}"])
+    assert "Traceback" not in result.stderr.str()
+
+
+def test_a_run_option_without_the_conformance_flag_is_a_usage_error(
+    pytester: pytest.Pytester,
+) -> None:
+    result = pytester.runpytest("--extract-read-only")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--extract-read-only: only used with --extract-conformance"])
