@@ -357,3 +357,24 @@ class BrokenEchoesCredentials(ReferenceApp):
 
     def get_run(self, run_id: str, query: dict[str, str]) -> tuple[int, Any]:
         return 500, {"detail": f"token {self.token} is not allowed to read runs"}
+
+
+class BrokenEndlessList(ReferenceApp):
+    """Fault: the list claims ``total: 10**9`` and makes up a new run for every position."""
+
+    def page(self, agent: str, skip: int, limit: int) -> dict[str, Any]:
+        rng = random.Random(skip)
+        template = next(iter(self.runs.values()))
+        items = [
+            {**template, "id": _uuid(rng), "extraction_agent_id": agent}
+            for _ in range(min(limit, 10**9 - skip, 500))
+        ]
+        return {"items": items, "total": 10**9, "skip": skip, "limit": limit}
+
+
+class BrokenStuckList(ReferenceApp):
+    """Fault: the list claims ``total: 10**9`` and answers the same page whatever ``skip``."""
+
+    def page(self, agent: str, skip: int, limit: int) -> dict[str, Any]:
+        page = super().page(agent, 0, limit)
+        return {**page, "total": 10**9, "skip": skip}

@@ -64,6 +64,15 @@ CASES: list[tuple[str, Behaviour, set[int], str]] = [
         "the server keeps answering 429 Too Many Requests",
     ),
     ("drops connections", _hostile.drops, {2}, "cannot reach the server"),
+    (
+        "gzip garbage",
+        _hostile.answer(
+            "200 OK", b"garbage", ("Content-Type: application/json", "Content-Encoding: gzip")
+        ),
+        {1, 2},
+        "the body is not valid gzip",
+    ),
+    ("bad JSON", _hostile.answer("200 OK", b'{"items": ['), {1}, "the body is not JSON"),
 ]
 
 

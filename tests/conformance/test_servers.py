@@ -169,3 +169,42 @@ def test_the_junit_report_names_each_failing_check_with_its_failures(tmp_path):
     assert "is not a UUID: 'run-" in (failure.text or "")
     assert "curl -X GET" in (failure.text or "")
     assert suite.find("testcase[@name='not_a_server_error']/failure") is None
+
+
+def test_a_list_claiming_a_billion_runs_is_walked_a_bounded_number_of_pages():
+    app = _apps.BrokenEndlessList(agents=1)
+    with served(app) as url:
+        report = run_conformance(
+            url, agent_ids=app.agent_ids, checks=["pagination_walk"], phases=()
+        )
+    assert report.counters["api.pages_walked"] == 50
+    assert report.counters["api.walks_cut_short"] == 1
+    assert report.counters["requests"] <= 60
+
+
+def test_a_list_whose_pages_do_not_advance_stops_the_walk_at_once():
+    app = _apps.BrokenStuckList(agents=1)
+    with served(app) as url:
+        report = run_conformance(
+            url, agent_ids=app.agent_ids, checks=["pagination_walk"], phases=()
+        )
+    assert report.failed_checks() == ["pagination_walk"]
+    assert "the pages overlap" in report.failure_text()
+    assert report.counters["requests"] <= 5
+
+
+def test_a_budget_stops_the_run_cleanly_and_says_what_ran():
+    app = _apps.ReferenceApp()
+    with served(app) as url:
+        report = run_conformance(url, agent_ids=app.agent_ids, max_requests=40, **FAST)
+    assert report.counters["requests"] == 40
+    assert report.stopped == "the budget of 40 requests is spent"
+    assert report.untestable is None
+    assert report.verdict == "conforms"  # what ran conformed, and runs were judged
+    assert report.results["pagination_walk"].outcome == "passed"
+    not_reached = report.results["response_schema_conformance"]
+    assert not_reached.outcome == "not exercised"
+    assert not_reached.reason == "the run stopped first (see below)"
+    table = report.summary_table()
+    assert "40 requests of a budget of 40" in table
+    assert "stopped: the budget of 40 requests is spent" in table
