@@ -269,6 +269,7 @@ class ConformanceReport:
             ("pace", self.pace),
             ("requests", str(self.counters["requests"])),
             ("deletes", str(self.counters["deletes"])),
+            ("refused_writes", str(self.counters["refused_writes"])),
         ):
             ET.SubElement(properties, "property", name=name, value=value)
         for name, result in self.results.items():
@@ -289,6 +290,8 @@ class ConformanceReport:
             error.text = "\n\n".join(problems)
         if self.verdict == "inconclusive" and self.inconclusive:
             ET.SubElement(properties, "property", name="inconclusive", value=self.inconclusive)
+        if self.stopped:
+            ET.SubElement(properties, "property", name="stopped", value=self.stopped)
         root = ET.Element("testsuites")
         root.append(suite)
         tree = ET.ElementTree(root)

@@ -282,11 +282,12 @@ def run_schemathesis(
     they judge only this API's four operations, and nothing else.
     """
     import schemathesis
-    from schemathesis.config import CacheConfig, HealthCheck, SchemathesisConfig
-    from schemathesis.config._output import (
-        DEFAULT_KEYS_TO_SANITIZE,
+    from schemathesis.config import (
+        CacheConfig,
+        HealthCheck,
         OutputConfig,
         SanitizationConfig,
+        SchemathesisConfig,
     )
     from schemathesis.engine import from_schema
 
@@ -295,6 +296,7 @@ def run_schemathesis(
             _register(check)
     writes = guard.policy.writes
     secret_names = _secret_names(report.secrets)
+    sensitive = (*SanitizationConfig().keys_to_sanitize, *secret_names)  # its own, and ours
     config = SchemathesisConfig(
         seed=seed,
         # Hypothesis's health checks judge the data generation (slow on a busy machine), not
@@ -306,9 +308,7 @@ def run_schemathesis(
         # Mask every header the user passed in schemathesis's own curl lines, as its own
         # sensitive names are.
         output=OutputConfig(
-            sanitization=SanitizationConfig(
-                keys_to_sanitize=tuple(dict.fromkeys((*DEFAULT_KEYS_TO_SANITIZE, *secret_names)))
-            )
+            sanitization=SanitizationConfig(keys_to_sanitize=tuple(dict.fromkeys(sensitive)))
         ),
     )
     limits = guard.limits

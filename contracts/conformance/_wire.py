@@ -189,7 +189,7 @@ def _no_answer(exc: Exception, timeout: float) -> WireError:
 class Wire:
     """A connection pool whose every exchange is bounded (see the module docstring)."""
 
-    def __init__(self, *, timeout: float, max_body: int, max_connections: int = 10) -> None:
+    def __init__(self, *, timeout: float, max_body: int, max_connections: int = 64) -> None:
         import httpx
 
         self.timeout = timeout

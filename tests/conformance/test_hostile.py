@@ -1,6 +1,7 @@
 """Hostile servers end the run, cleanly: ``extract-contract conform`` as a user runs it (a
-process of its own), against servers that never answer, send an endless body or a gzip bomb,
-answer 429 forever, drop every connection or redirect to another port. Each run ends within
+process of its own), against servers that never answer, stall mid-body, send an endless body,
+a gzip bomb, gzip garbage or bad JSON, answer 429 forever, drop every connection or redirect to
+another port. Each run ends within
 its bound (about ``--timeout`` times the four operations, plus the process's start) with
 exit 1 or 2, a clear message and no traceback, its peak memory under 500 MB."""
 
@@ -55,6 +56,7 @@ def conform(url: str, *extra: str) -> tuple[int, str, str, float]:
 Behaviour = Callable[..., None]
 CASES: list[tuple[str, Behaviour, set[int], str]] = [
     ("never answers", _hostile.never_answers, {2}, "no complete answer within 2 s"),
+    ("stalls mid-body", _hostile.drip(30.0), {2}, "no complete answer within 2 s"),
     ("endless body", _hostile.endless_body, {1, 2}, "the body is larger than 10 MiB"),
     ("gzip bomb", _hostile.gzip_bomb(decoded_mib=64), {1, 2}, "decodes to more than 10 MiB"),
     (

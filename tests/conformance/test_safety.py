@@ -63,9 +63,10 @@ def test_a_default_run_on_a_name_that_is_not_loopback_sends_no_delete(tmp_path, 
     skip = suite.find("testcase[@name='delete_then_gone']/skipped")
     assert skip is not None
     assert skip.get("message") == skipped
-    mode = suite.find("properties/property[@name='deletes']")
-    assert mode is not None
-    assert mode.get("value") == "0"
+    for name in ("deletes", "refused_writes"):  # none sent, and none even tried
+        found = suite.find(f"properties/property[@name='{name}']")
+        assert found is not None
+        assert found.get("value") == "0"
 
 
 @pytest.mark.usefixtures("runs_test_is_here")
