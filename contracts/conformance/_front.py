@@ -24,7 +24,7 @@ from types import TracebackType
 from typing import Any
 
 from ._guard import Guard, Refused
-from ._wire import WireError
+from ._wire import HOP_BY_HOP, WireError
 
 __all__ = ["REFUSED_HEADER", "FrontDoor"]
 
@@ -34,9 +34,6 @@ answer; its value is the reason."""
 
 _MAX_REQUEST_BODY = 1024 * 1024  # schemathesis sends no body to this API's operations
 _IDLE = 120.0  # seconds a keep-alive connection from schemathesis may stay idle
-_HOP_BY_HOP = frozenset(
-    {"connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade", "host"}
-)
 
 
 class _Server(ThreadingHTTPServer):
@@ -100,7 +97,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self.send_response_only(answer.status, answer.reason or None)
         for name, value in answer.headers:
-            if name.lower() not in _HOP_BY_HOP:
+            if name.lower() not in HOP_BY_HOP:
                 self.send_header(name, value)
         self.end_headers()
         if self.command != "HEAD":

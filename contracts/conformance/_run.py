@@ -4,6 +4,7 @@ one :class:`ConformanceReport` with its verdict."""
 
 from __future__ import annotations
 
+import json
 import random
 import time
 import traceback
@@ -77,8 +78,6 @@ def _preflight(guard: Guard, headers: Mapping[str, str], agent: str) -> None:
     except Refused:
         return  # the guard stopped (429 after 429): the report says why
     if answer.status in (401, 403):
-        import json
-
         try:
             detail = str(json.loads(answer.body).get("detail"))
         except (ValueError, AttributeError):

@@ -28,16 +28,17 @@ import httpcore
 
 from ._limits import size
 
-__all__ = ["ACCEPT_ENCODING", "Answer", "Wire", "WireError"]
+__all__ = ["ACCEPT_ENCODING", "HOP_BY_HOP", "Answer", "Wire", "WireError", "decode"]
 
 ACCEPT_ENCODING = "gzip, deflate"
 """The codings a run asks for: the ones it decodes within bounds."""
 
 WireErrorKind = Literal["no answer", "too large", "bad encoding", "unsendable"]
 
-_HOP_BY_HOP = frozenset(
+HOP_BY_HOP = frozenset(
     {"connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade", "host"}
 )
+"""Headers of one connection (RFC 9110 section 7.6.1), and Host: never forwarded."""
 _DECODED_AWAY = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 _local = threading.local()
 
@@ -207,7 +208,7 @@ class Wire:
         self, method: str, url: str, headers: Sequence[tuple[str, str]], body: bytes = b""
     ) -> Answer:
         """Send one request and read its whole answer within the deadline and the cap."""
-        sent = [(k, v) for k, v in headers if k.lower() not in _HOP_BY_HOP]
+        sent = [(k, v) for k, v in headers if k.lower() not in HOP_BY_HOP]
         sent = [(k, v) for k, v in sent if k.lower() != "accept-encoding"]
         sent.append(("Accept-Encoding", ACCEPT_ENCODING))
         if body or method.upper() not in ("GET", "HEAD", "DELETE", "OPTIONS", "TRACE"):
