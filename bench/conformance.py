@@ -8,6 +8,10 @@ table shows the whole run's time against the budget (target: under 120 s) and wh
 checks add to schemathesis (the ratio).
 
 Each figure is the median of ``--repeats`` runs (default 3), each on a freshly started server.
+
+A second table shows what the one guard every request passes costs, per request, against the
+same bundled mock: httpx alone beside httpx through the guard (the API phase's way), and
+requests alone beside requests through the front door and the guard (schemathesis's way).
 """
 
 from __future__ import annotations
@@ -16,11 +20,17 @@ import argparse
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from contracts.conformance import CHECKS, DEFAULT_MAX_EXAMPLES, run_conformance
+from contracts.conformance import CHECKS, DEFAULT_MAX_EXAMPLES, Limits, run_conformance
+from contracts.conformance._front import FrontDoor
+from contracts.conformance._guard import Guard
+from contracts.conformance._masking import Secrets
+from contracts.conformance._policy import decide
+from contracts.conformance._transport import GuardTransport
 from mocks._cli.conform import _embedded
 
 BUDGET = 120.0
@@ -43,10 +53,49 @@ def one_run(*, stateless: bool, baseline: bool, seed: int, max_examples: int) ->
     return elapsed, report.counters["requests"]
 
 
+def per_request(send: Callable[[], object], count: int) -> float:
+    """Microseconds per request of ``count`` calls of ``send`` (after a warm-up)."""
+    for _ in range(20):
+        send()
+    start = time.perf_counter()
+    for _ in range(count):
+        send()
+    return (time.perf_counter() - start) / count * 1e6
+
+
+def guard_cost(count: int) -> None:
+    import httpx
+    import requests
+
+    print(f"\nthe guard's cost per request ({count} list requests, the bundled mock)")
+    print(f"{'client':<44} {'us/request':>11} {'ratio':>6}")
+    with _embedded(0, stateless=False) as (url, agents):
+        path = f"/api/v1/extraction/runs?extraction_agent_id={agents[0]}&limit=5"
+        guard = Guard(url, decide(url), Limits(), Secrets())
+        with (
+            httpx.Client(base_url=url) as plain,
+            httpx.Client(base_url=url, transport=GuardTransport(guard)) as guarded,
+        ):
+            alone = per_request(lambda: plain.get(path), count)
+            through = per_request(lambda: guarded.get(path), count)
+        with requests.Session() as session, FrontDoor(guard) as front:
+            direct = per_request(lambda: session.get(url + path), count)
+            door = per_request(lambda: session.get(front.url + path), count)
+        guard.close()
+    for label, value, base in (
+        ("httpx alone (baseline)", alone, alone),
+        ("httpx through the guard (API phase)", through, alone),
+        ("requests alone (baseline)", direct, direct),
+        ("requests through the front door (schemathesis)", door, direct),
+    ):
+        print(f"{label:<44} {value:>11.0f} {value / base:>5.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--max-examples", type=int, default=DEFAULT_MAX_EXAMPLES)
+    parser.add_argument("--requests", type=int, default=2000, help="for the guard's cost")
     args = parser.parse_args()
     print(f"max-examples {args.max_examples}, median of {args.repeats} runs, budget {BUDGET:.0f} s")
     print(f"{'mode':<10} {'run':<34} {'median s':>9} {'requests':>9} {'ratio':>6} {'budget':>7}")
@@ -74,6 +123,7 @@ def main() -> None:
                 f"{int(statistics.median(requests[baseline])):>9} {median / base:>5.2f}x "
                 f"{verdict:>7}"
             )
+    guard_cost(args.requests)
 
 
 if __name__ == "__main__":

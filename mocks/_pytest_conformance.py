@@ -5,7 +5,13 @@ conformance run of :func:`contracts.conformance.run_conformance` against ``--ext
 (with ``--extract-header`` and ``--extract-agent-id``), or, when no URL is given, against a live
 mock of its own, built from the ``extract_server_options`` fixture. It does not use the session's
 ``extract_server``: a conformance run deletes runs, which other tests of the session would see.
-The failure message lists every failing check with the curl line that reproduces it.
+The bundled mock is on loopback, so writes are allowed there; a URL that is not loopback as
+written is checked read-only unless ``--extract-allow-writes`` / ``--extract-allow-delete``
+say otherwise. The politeness and bounds options (``--extract-rate``,
+``--extract-max-requests``, ``--extract-max-wait``, ``--extract-timeout``) are the run's own.
+The failure message lists every failing check with the curl line that reproduces it; an
+inconclusive run (no run of the API seen) or a server that cannot be tested fails too, saying
+why.
 """
 
 from __future__ import annotations
@@ -60,6 +66,47 @@ def add_options(group: pytest.OptionGroup) -> None:
         metavar="N",
         help="conformance examples per operation and phase (default: 100)",
     )
+    group.addoption(
+        "--extract-read-only",
+        action="store_true",
+        help="conformance sends no DELETE, even to a loopback host",
+    )
+    group.addoption(
+        "--extract-allow-writes",
+        action="store_true",
+        help="conformance may send DELETE to a host that is not loopback",
+    )
+    group.addoption(
+        "--extract-allow-delete",
+        action="append",
+        default=[],
+        metavar="RUN_ID",
+        help="a read-only conformance run may delete exactly this run (repeatable)",
+    )
+    for name, kind, meaning in (
+        ("rate", float, "conformance requests per second at most (default: 10 off loopback)"),
+        ("max-requests", int, "the conformance run's budget of requests"),
+        ("max-wait", float, "the longest wait for a 429's Retry-After (default: 30 s)"),
+        ("timeout", float, "seconds for each whole conformance request (default: 10)"),
+    ):
+        group.addoption(f"--extract-{name}", type=kind, metavar="N", help=meaning)
+
+
+_RUN_OPTIONS = (
+    "read_only",
+    "allow_writes",
+    "allow_delete",
+    "rate",
+    "max_requests",
+    "max_wait",
+    "timeout",
+)
+
+
+def _run_options(config: pytest.Config) -> dict[str, Any]:
+    """The run's own options that were given (the library's defaults for the others)."""
+    given = {name: config.getoption(f"extract_{name}") for name in _RUN_OPTIONS}
+    return {k: v for k, v in given.items() if v is not None and v is not False and v != []}
 
 
 def check_options(config: pytest.Config) -> None:
@@ -75,6 +122,7 @@ def check_options(config: pytest.Config) -> None:
             ("--extract-agent-id", agents),
             ("--extract-header", headers),
             ("--extract-max-examples", config.getoption("extract_max_examples")),
+            *((f"--extract-{n.replace('_', '-')}", True) for n in _run_options(config)),
         )
         if value
     ]
@@ -95,6 +143,26 @@ def check_options(config: pytest.Config) -> None:
                 raise pytest.UsageError(f"--extract-agent-id {agent!r}: not a UUID")
     if headers:
         _headers(headers)
+    _check_run_options(config, url)
+
+
+def _check_run_options(config: pytest.Config, url: str | None) -> None:
+    from contracts.conformance import InvalidOption, Limits
+    from contracts.conformance._policy import decide
+
+    options = _run_options(config)
+    try:
+        limits = {k: v for k, v in options.items() if k in ("rate", "max_requests", "timeout")}
+        Limits(**limits, max_wait=options.get("max_wait", 30.0))
+        decide(
+            url or "http://127.0.0.1",
+            read_only=options.get("read_only", False),
+            allow_writes=options.get("allow_writes", False),
+            allow_delete=options.get("allow_delete", ()),
+        )
+    except InvalidOption as exc:
+        flag = "--extract-" + exc.option.replace("_", "-")
+        raise pytest.UsageError(f"{flag} {exc.value}: expected {exc.expected}") from None
 
 
 def _headers(values: list[str]) -> dict[str, str]:
@@ -131,12 +199,20 @@ class ConformanceTest(pytest.Function):
 
 def conformance_test(pytestconfig: pytest.Config, extract_server_options: ServerOptions) -> None:
     """The server conforms to the Extraction Runs API contract (``--extract-conformance``)."""
-    from contracts.conformance import NonConformance, ServerUnreachable, assert_conforms
+    from contracts.conformance import (
+        AccessDenied,
+        Inconclusive,
+        NonConformance,
+        ServerUnreachable,
+        ServerUntestable,
+        assert_conforms,
+    )
 
     config = pytestconfig
     options: dict[str, Any] = {"seed": config.getoption("extract_seed")}
     if config.getoption("extract_max_examples") is not None:
         options["max_examples"] = config.getoption("extract_max_examples")
+    options.update(_run_options(config))
     url = config.getoption("extract_base_url")
     try:
         if url is not None:
@@ -145,10 +221,13 @@ def conformance_test(pytestconfig: pytest.Config, extract_server_options: Server
             assert_conforms(url, headers=headers, agent_ids=agents, **options)
         else:
             _conforms_bundled(extract_server_options, options)
-    except NonConformance as exc:  # the failures with their curl lines, no traceback
+    except (NonConformance, Inconclusive, ServerUntestable) as exc:  # no traceback: the report
         raise pytest.fail.Exception(str(exc), pytrace=False) from None
     except ServerUnreachable as exc:
         message = f"--extract-base-url {exc.base_url}: cannot reach the server ({exc.reason})"
+        raise pytest.fail.Exception(message, pytrace=False) from None
+    except AccessDenied as exc:
+        message = f"--extract-header: {exc}; e.g. --extract-header 'Authorization: Bearer TOKEN'"
         raise pytest.fail.Exception(message, pytrace=False) from None
 
 

@@ -20,6 +20,8 @@ _PAGES = 4  # a walk takes about this many pages for small totals ...
 _MAX_PAGE = 100  # ... and pages of at most this many runs for large ones
 _SAMPLE = 3  # runs per agent fetched one by one
 _WHOLE_PAGE_MAX = 500  # the walk is compared with one page of every run up to this total
+_MAX_WALK_PAGES = 50  # a walk stops after this many pages (a server may claim any total)
+_AGENTS_WITH_RUNS = "agents that list runs"
 
 
 def _diff(listed: dict[str, Any], fetched: Any) -> str:
@@ -34,16 +36,25 @@ def _diff(listed: dict[str, Any], fetched: Any) -> str:
     return f"{len(differing)} field(s) differ ({shown})"
 
 
-@CHECKS.api()
+@CHECKS.api(judges=_AGENTS_WITH_RUNS)
 def pagination_walk(session: ApiSession) -> None:
-    """Walking every page yields each run exactly once (no gap, no overlap), total stable."""
+    """Walking every page yields each run exactly once (no gap, no overlap), total stable.
+
+    A walk is bounded: it stops after a few dozen pages (a server may claim any total), and at
+    the first page that does not advance (empty, or listing a run already seen).
+    """
     for agent in session.populated_agents():
         exchange, first = session.page(agent, limit=1)
         total = first["total"]
         size = min(_MAX_PAGE, max(1, math.ceil(total / _PAGES)))
         seen: dict[str, int] = {}
         skip = 0
+        walked = 0
         while skip < total:
+            if walked == _MAX_WALK_PAGES:
+                session.counters["api.walks_cut_short"] += 1
+                break
+            walked += 1
             exchange, body = session.page(agent, skip=skip, limit=size)
             if body["total"] != total:
                 raise exchange.fail(f"`total` changed from {total} to {body['total']} mid-walk")
@@ -60,7 +71,9 @@ def pagination_walk(session: ApiSession) -> None:
                     )
                 seen[str(run_id)] = skip
             skip += size
-        session.counters["api.pages_walked"] += math.ceil(total / size)
+        session.counters["api.pages_walked"] += walked
+        if skip < total:  # cut short: what was walked held no gap and no overlap
+            continue
         if len(seen) != total:
             raise exchange.fail(
                 f"walking the pages of agent {agent} gave {len(seen)} runs, but total={total}"
@@ -89,7 +102,7 @@ def _after(listing: Exchange, failure: ExchangeFailure) -> ExchangeFailure:
     return ExchangeFailure(str(failure), failure.operation, f"{listing.curl}\n{failure.curl}")
 
 
-@CHECKS.api(needs_state=True)
+@CHECKS.api(judges=_AGENTS_WITH_RUNS, needs_state=True)
 def listed_run_equals_get(session: ApiSession) -> None:
     """A listed run fetched by its id is the same run, field for field.
 
@@ -110,7 +123,7 @@ def listed_run_equals_get(session: ApiSession) -> None:
         session.counters["api.listed_runs_fetched"] += 1
 
 
-@CHECKS.api()
+@CHECKS.api(judges=_AGENTS_WITH_RUNS)
 def get_by_job_matches_job(session: ApiSession) -> None:
     """Get-by-job with a listed run's job id answers a run of that job."""
     sample = [(ex, run) for ex, run in _sample(session) if isinstance(run.get("job_id"), str)]
@@ -128,17 +141,45 @@ def get_by_job_matches_job(session: ApiSession) -> None:
         session.counters["api.jobs_fetched"] += 1
 
 
-@CHECKS.api(needs_state=True)
+@CHECKS.api(judges=_AGENTS_WITH_RUNS, needs_state=True, writes=True)
 def delete_then_gone(session: ApiSession) -> None:
     """After a delete: get and get-by-job are 404, the run leaves the list, total drops by 1,
-    and a second delete is 404."""
+    and a second delete is 404.
+
+    It deletes the last listed run of the first agent that has runs, or, when the run may only
+    delete named runs (``--allow-delete``), exactly those.
+    """
+    if session.deletable is not None:
+        if not session.deletable:
+            raise Skip("read-only (--allow-writes or --allow-delete RUN_ID to run it)")
+        for run_id in session.deletable:
+            _delete_named(session, run_id)
+        return
     agent = session.populated_agents()[0]
     total = session.page(agent, limit=1)[1]["total"]
     last = session.page(agent, skip=total - 1, limit=1)[1]["items"]
     if not last or not isinstance(last[0], dict):
         raise Skip(f"agent {agent} lists no run at skip={total - 1}")
     run = last[0]
-    run_id, job_id = str(run.get("id")), run.get("job_id")
+    _delete_and_check(session, agent, total, str(run.get("id")), run.get("job_id"))
+
+
+def _delete_named(session: ApiSession, run_id: str) -> None:
+    """Delete the run the user named, once its agent and job are known from a get."""
+    fetched = session.get_run(run_id)
+    if fetched.status == 404:
+        raise Skip(f"run {run_id}, named to be deleted, is not on the server (404)")
+    expect(fetched, 200, f"get of run {run_id}, named to be deleted")
+    agent = fetched.body.get("extraction_agent_id") if isinstance(fetched.body, dict) else None
+    if not isinstance(agent, str):
+        raise fetched.fail(f"run {run_id} has no extraction_agent_id")
+    total = session.page(agent, limit=1)[1]["total"]
+    _delete_and_check(session, agent, total, run_id, fetched.body.get("job_id"))
+
+
+def _delete_and_check(
+    session: ApiSession, agent: str, total: int, run_id: str, job_id: object
+) -> None:
     deleted = session.delete_run(run_id)
     expect(deleted, 200, f"delete of listed run {run_id}")
     session.counters["api.deleted"] += 1
@@ -157,7 +198,7 @@ def _gone(session: ApiSession, agent: str, total: int, run_id: str, job_id: obje
         if by_job.status != 404 and other == run_id:  # another run of that job may remain
             raise by_job.fail(f"get-by-job of job {job_id} still answers deleted run {run_id}")
         session.counters["api.delete_then_get_by_job"] += 1
-    after_exchange, after = session.page(agent, limit=total)
+    after_exchange, after = session.page(agent, limit=min(total, _WHOLE_PAGE_MAX))
     if run_id in [item.get("id") for item in after["items"] if isinstance(item, dict)]:
         raise after_exchange.fail(f"deleted run {run_id} is still listed")
     if after["total"] != total - 1:

@@ -9,35 +9,44 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from .._operations import OPERATIONS, Operation, operation
+from ._masking import Secrets, curl_line
 
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["NOT_JSON", "ApiSession", "Exchange", "ExchangeFailure", "Skip", "operation_for"]
+__all__ = [
+    "NOT_JSON",
+    "ApiSession",
+    "Exchange",
+    "ExchangeFailure",
+    "RawAnswer",
+    "Skip",
+    "operation_for",
+]
 
 NOT_JSON: Any = object()
 """The ``body`` of an answer that is not JSON."""
 
 _INT = re.compile(r"[+-]?\d+")
-_SECRET_HEADERS = frozenset({"authorization", "cookie", "x-api-key"})
 
 
 class ExchangeFailure(AssertionError):
     """A check failed on one exchange: ``operation`` (``GET /api/...``) and ``curl``, which
-    repeats the request (empty if unknown)."""
+    repeats the request (empty if unknown); ``failed_exchanges``: how many exchanges it is
+    about (the negative matrix reports every failing request in one)."""
 
     def __init__(self, message: str, operation: str, curl: str = "") -> None:
         super().__init__(message)
         self.operation = operation
         self.curl = curl
+        self.failed_exchanges = 1
 
 
 class Skip(Exception):
@@ -101,14 +110,19 @@ class Exchange:
         return ExchangeFailure(f"{message} ({where})", label, self.curl)
 
 
-def _curl(request: httpx.Request) -> str:
-    parts = ["curl", "-X", request.method, shlex.quote(str(request.url))]
-    for name, value in request.headers.items():
-        if name.lower() in {"host", "accept-encoding", "connection", "user-agent", "accept"}:
-            continue
-        shown = "[Filtered]" if name.lower() in _SECRET_HEADERS else value
-        parts += ["-H", shlex.quote(f"{name}: {shown}")]
-    return " ".join(parts)
+def _curl(request: httpx.Request, secrets: Secrets) -> str:
+    return curl_line(request.method, str(request.url), request.headers.multi_items(), secrets)
+
+
+@dataclass(frozen=True)
+class RawAnswer:
+    """An answer to a request that is not one of the four operations as the contract has
+    them (the negative matrix's): status, headers (lower-case names), body, curl line."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: Any
+    curl: str
 
 
 @dataclass
@@ -116,7 +130,8 @@ class ApiSession:
     """A real HTTP client on the server under test, for the API checks.
 
     Every answer goes through ``on_exchange`` (which runs the response checks on it) and is
-    counted in ``counters`` by operation and status.
+    counted in ``counters`` by operation and status. ``deletable``: the run ids the checks may
+    delete, or None for any listed run (a run that may write). ``secrets`` mask the curl lines.
     """
 
     client: httpx.Client
@@ -125,6 +140,8 @@ class ApiSession:
     counters: Counter[str] = field(default_factory=Counter)
     listed: dict[str, Any] = field(default_factory=dict)
     """Every run id seen on a list page, with its ``job_id`` (in the order seen)."""
+    deletable: tuple[str, ...] | None = None
+    secrets: Secrets = field(default_factory=Secrets)
     _populated: list[str] | None = field(default=None, init=False)
 
     def call(
@@ -145,12 +162,23 @@ class ApiSession:
         except (json.JSONDecodeError, UnicodeDecodeError):
             body = NOT_JSON
         exchange = Exchange(
-            op, path_params, sent, response.status_code, body, _curl(response.request)
+            op, path_params, sent, response.status_code, body, _curl(response.request, self.secrets)
         )
         self.counters[f"api.{name}.{response.status_code}"] += 1
-        self.counters["requests"] += 1
+        self.counters["exchanges"] += 1
         self.on_exchange(exchange)
         return exchange
+
+    def send_raw(self, method: str, path: str, query: Sequence[tuple[str, str]] = ()) -> RawAnswer:
+        """Send any request (the path as given, the query pairs in order, repeats kept)."""
+        response = self.client.request(method, path, params=list(query))
+        try:
+            body = response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            body = NOT_JSON
+        self.counters["exchanges"] += 1
+        headers = {name.lower(): value for name, value in response.headers.items()}
+        return RawAnswer(response.status_code, headers, body, _curl(response.request, self.secrets))
 
     def list_runs(self, agent: str, *, skip: int = 0, limit: int | None = None) -> Exchange:
         query: dict[str, str | int] = {"extraction_agent_id": agent, "skip": skip}

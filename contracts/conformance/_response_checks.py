@@ -1,8 +1,8 @@
 """This API's checks of one answer: plain functions of an :class:`Exchange`.
 
-Each raises ``AssertionError`` (via ``exchange.fail``) naming what differed. They judge only
-200 answers to valid requests; an invalid request that got a 200 is schemathesis's
-``negative_data_rejection``'s business.
+Each returns whether it judged the exchange (False: not one it looks at) and raises
+``AssertionError`` (via ``exchange.fail``) naming what differed. They judge only 200 answers to
+valid requests; an invalid request that got a 200 is the negative matrix's business.
 """
 
 from __future__ import annotations
@@ -32,12 +32,16 @@ def _page(exchange: Exchange) -> tuple[dict[str, Any], int, int] | None:
     return exchange.body, skip, limit
 
 
-@CHECKS.response()
-def page_respects_limit(exchange: Exchange) -> None:
+_VALID_PAGES = "200 answers to valid list requests"
+_RUNS = "200 answers that carry runs (list, get, get-by-job)"
+
+
+@CHECKS.response(judges=_VALID_PAGES)
+def page_respects_limit(exchange: Exchange) -> bool:
     """A list page holds at most `limit` runs and echoes the `skip` and `limit` asked for."""
     page = _page(exchange)
     if page is None:
-        return
+        return False
     body, skip, limit = page
     items = body.get("items")
     if isinstance(items, list) and len(items) > limit:
@@ -45,24 +49,26 @@ def page_respects_limit(exchange: Exchange) -> None:
     for name, asked in (("skip", skip), ("limit", limit)):
         if name in body and body[name] != asked:
             raise exchange.fail(f"`{name}` is {body[name]!r}, not the {name}={asked} asked for")
+    return True
 
 
-@CHECKS.response()
-def page_has_no_gap(exchange: Exchange) -> None:
+@CHECKS.response(judges=_VALID_PAGES)
+def page_has_no_gap(exchange: Exchange) -> bool:
     """A list page holds min(limit, total - skip) runs: no page comes up short before the end."""
     page = _page(exchange)
     if page is None:
-        return
+        return False
     body, skip, limit = page
     items, total = body.get("items"), body.get("total")
     if not isinstance(items, list) or not isinstance(total, int) or len(items) > limit:
-        return  # the schema check or page_respects_limit reports those
+        return False  # the schema check or page_respects_limit reports those
     expected = max(0, min(limit, total - skip))
     if len(items) != expected:
         raise exchange.fail(
             f"the page holds {len(items)} runs; with total={total}, skip={skip}, "
             f"limit={limit} it should hold {expected}"
         )
+    return True
 
 
 def _format_problems(run: Any, where: str) -> list[str]:
@@ -89,46 +95,53 @@ def _format_problems(run: Any, where: str) -> list[str]:
     return problems
 
 
-@CHECKS.response()
-def ids_and_timestamps(exchange: Exchange) -> None:
+@CHECKS.response(judges=_RUNS)
+def ids_and_timestamps(exchange: Exchange) -> bool:
     """Every run's ids are UUIDs and its timestamps ISO 8601 date-times."""
-    problems = [p for where, run in exchange.runs() for p in _format_problems(run, where)]
+    runs = list(exchange.runs())
+    problems = [p for where, run in runs for p in _format_problems(run, where)]
     if problems:
         raise exchange.fail("; ".join(problems[:5]))
+    return bool(runs)
 
 
 def _same_uuid(a: object, b: object) -> bool:
     return isinstance(a, str) and isinstance(b, str) and a.lower() == b.lower()
 
 
-@CHECKS.response()
-def runs_of_requested_agent(exchange: Exchange) -> None:
+@CHECKS.response(judges="200 answers to valid list requests that list runs")
+def runs_of_requested_agent(exchange: Exchange) -> bool:
     """Every listed run belongs to the extraction agent asked for."""
     if _page(exchange) is None:
-        return
+        return False
     agent = exchange.query.get("extraction_agent_id")
     if not is_uuid(agent):
-        return
-    for where, run in exchange.runs():
+        return False
+    runs = list(exchange.runs())
+    for where, run in runs:
         if isinstance(run, dict) and not _same_uuid(run.get("extraction_agent_id"), agent):
             raise exchange.fail(
                 f"{where} belongs to agent {run.get('extraction_agent_id')!r}, "
                 f"not to the agent {agent} asked for"
             )
+    return bool(runs)
 
 
-@CHECKS.response()
-def run_matches_request(exchange: Exchange) -> None:
+@CHECKS.response(judges="200 answers to get and get-by-job")
+def run_matches_request(exchange: Exchange) -> bool:
     """Get answers the run with the id asked for; get-by-job answers a run of that job."""
     if exchange.status != 200 or not isinstance(exchange.body, dict):
-        return
+        return False
     field, param = {"get_run": ("id", "run_id"), "get_run_by_job": ("job_id", "job_id")}.get(
         exchange.operation.name, (None, None)
     )
     if field is None or param is None:
-        return
+        return False
     asked = exchange.path_params.get(param)
-    if is_uuid(asked) and not _same_uuid(exchange.body.get(field), asked):
+    if not is_uuid(asked):
+        return False
+    if not _same_uuid(exchange.body.get(field), asked):
         raise exchange.fail(
             f"asked for {param}={asked}, got a run whose {field} is {exchange.body.get(field)!r}"
         )
+    return True

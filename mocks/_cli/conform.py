@@ -20,9 +20,12 @@ if TYPE_CHECKING:
 NAME = "conform"
 HELP = (
     "Check a live server of the Extraction Runs API against the contract: schemathesis "
-    "(coverage, fuzzing and stateful phases, all its applicable checks) plus this API's own "
-    "checks (pagination, get after list, delete then 404, id formats, agent of each run). "
-    "Exit 0 conforms, 1 contract violations, 2 usage or connection error."
+    "(examples, coverage, fuzzing and stateful phases, all its applicable checks) plus this "
+    "API's own checks (pagination, get after list, delete then 404, id formats, agent of each "
+    "run, a fixed negative matrix). Read-only unless the host is loopback as written; polite "
+    "(--rate, 429s waited out, --max-requests); bounded (--timeout per whole request, answers "
+    "up to 10 MiB). Exit 0 conforms (runs were judged), 1 contract violations, 2 usage, "
+    "connection error or a server that cannot be tested, 3 inconclusive (no run was seen)."
 )
 
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
@@ -30,6 +33,7 @@ _REPORT_FORMATS = ("junit",)
 _EMBEDDED_AGENTS = 3
 _EMBEDDED_SEED = 0  # the bundled mock's own default seed, unless --seed names one
 _DOTS_PER_LINE = 60
+_EXIT_CODES = {"conforms": 0, "violations": 1, "untestable": 2, "inconclusive": 3}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -59,7 +63,48 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="'NAME: VALUE'",
-        help="a header for every request, e.g. 'Authorization: Bearer TOKEN' (repeatable)",
+        help="a header for every request, e.g. 'Authorization: Bearer TOKEN' (repeatable); "
+        "its value is masked in every output",
+    )
+    writes = parser.add_argument_group(
+        "writes",
+        "DELETE is sent only to --embedded or a URL whose host, as written, is loopback "
+        "(localhost, 127.0.0.0/8, [::1]); anywhere else the run is read-only",
+    )
+    writes.add_argument(
+        "--read-only", action="store_true", help="send no DELETE, even to a loopback host"
+    )
+    writes.add_argument(
+        "--allow-writes",
+        action="store_true",
+        help="send DELETE to any host (a staging server full of test data)",
+    )
+    writes.add_argument(
+        "--allow-delete",
+        action="append",
+        default=[],
+        metavar="RUN_ID",
+        help="a read-only run may delete exactly this run (repeatable): delete_then_gone checks it",
+    )
+    polite = parser.add_argument_group("politeness and bounds")
+    polite.add_argument(
+        "--rate",
+        type=float,
+        metavar="N",
+        help="requests per second at most (default: no cap on loopback, 10 elsewhere)",
+    )
+    polite.add_argument(
+        "--max-wait",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="the longest a 429's Retry-After is waited before its one retry (default: 30)",
+    )
+    polite.add_argument(
+        "--max-requests",
+        type=positive_int,
+        metavar="N",
+        help="a budget: stop cleanly after N requests and report what ran",
     )
     run = parser.add_argument_group("run")
     run.add_argument(
@@ -94,8 +139,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     run.add_argument(
         "--workers", type=positive_int, default=1, metavar="N", help="concurrent workers"
     )
-    run.add_argument(
-        "--timeout", type=float, default=10.0, metavar="SECONDS", help="per-request timeout"
+    polite.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="time for each whole request, every byte of its answer included (default: 10)",
     )
     out = parser.add_argument_group("output")
     out.add_argument(
@@ -150,7 +199,9 @@ def _list_checks(out: TextIO) -> int:
             note
             for note, on in (
                 ("needs a stateful server", check.needs_state),
+                ("sends DELETE: skipped when read-only", check.writes),
                 ("opt-in", not check.default),
+                ("always on", check.kind == "transport"),
             )
             if on
         ]
@@ -197,6 +248,10 @@ def _embedded(seed: int, *, stateless: bool) -> Iterator[tuple[str, list[str]]]:
         yield mock.url, agents
 
 
+def _flag(option: str) -> str:
+    return "--" + option.replace("_", "-")
+
+
 def run(args: argparse.Namespace) -> int:
     if args.list_checks:
         return _list_checks(sys.stdout)
@@ -206,8 +261,6 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--base-url URL: the server to check is missing (or use --embedded)")
     headers = _headers(args.header)
     reports = _reports(args.report)
-    if args.timeout <= 0:
-        raise UsageError(f"--timeout {args.timeout}: expected a number of seconds > 0")
 
     from contracts import is_uuid
     from contracts.conformance import (
@@ -215,10 +268,28 @@ def run(args: argparse.Namespace) -> int:
         DEFAULT_MAX_EXAMPLES,
         SCHEMATHESIS_PHASES,
         AccessDenied,
+        InvalidOption,
+        Limits,
         ServerUnreachable,
         UnknownCheck,
     )
+    from contracts.conformance._policy import decide
 
+    try:
+        Limits(
+            timeout=args.timeout,
+            rate=args.rate,
+            max_wait=args.max_wait,
+            max_requests=args.max_requests,
+        )
+        decide(
+            args.base_url or "http://127.0.0.1",
+            read_only=args.read_only,
+            allow_writes=args.allow_writes,
+            allow_delete=args.allow_delete,
+        )
+    except InvalidOption as exc:
+        raise UsageError(f"{_flag(exc.option)} {exc.value}: expected {exc.expected}") from None
     try:
         checks = [check.name for check in CHECKS.select(_split(args.checks) or None)]
     except UnknownCheck as exc:
@@ -243,6 +314,12 @@ def run(args: argparse.Namespace) -> int:
         "stateless": args.stateless,
         "phases": phases,
         "timeout": args.timeout,
+        "read_only": args.read_only,
+        "allow_writes": args.allow_writes,
+        "allow_delete": args.allow_delete,
+        "rate": args.rate,
+        "max_wait": args.max_wait,
+        "max_requests": args.max_requests,
         "progress": progress,
     }
     try:
@@ -259,8 +336,10 @@ def run(args: argparse.Namespace) -> int:
         ) from None
     except AccessDenied as exc:
         raise UsageError(f"--header: {exc}; e.g. --header 'Authorization: Bearer TOKEN'") from None
+    except InvalidOption as exc:
+        raise UsageError(f"{_flag(exc.option)} {exc.value}: expected {exc.expected}") from None
     _print_report(report, reports)
-    return 0 if report.ok else 1
+    return _EXIT_CODES[report.verdict]
 
 
 def _say(progress: _Progress | None, message: str) -> None:
@@ -277,7 +356,7 @@ def _conform(url: str, options: dict[str, Any], agents: list[str]) -> Conformanc
 def _print_report(report: ConformanceReport, reports: dict[str, Path]) -> None:
     print()
     print(report.summary_table())
-    if not report.ok:
+    if report.verdict in ("violations", "untestable"):
         print()
         print(report.failure_text())
     for kind, path in reports.items():

@@ -12,6 +12,7 @@ import random
 import re
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -48,6 +49,8 @@ class ReferenceApp:
                 run = self.make_run(rng, agent, number)
                 self.runs[run["id"]] = run
         self.lock = threading.Lock()
+        self.methods: Counter[str] = Counter()  # requests served, by method
+        self.deleted: list[str] = []  # run ids deleted, in order
 
     # --- the data -------------------------------------------------------------------------
     def make_run(self, rng: random.Random, agent: str, number: int) -> dict[str, Any]:
@@ -91,7 +94,10 @@ class ReferenceApp:
     def delete(self, run_id: str) -> bool:
         """Delete a run; False if there was none."""
         with self.lock:
-            return self.runs.pop(run_id, None) is not None
+            gone = self.runs.pop(run_id, None) is not None
+            if gone:
+                self.deleted.append(run_id)
+            return gone
 
     # --- request parsing ------------------------------------------------------------------
     def query_uuid(self, query: dict[str, str], name: str, *, required: bool) -> str | None:
@@ -119,28 +125,42 @@ class ReferenceApp:
             raise _Invalid(("query", name), "greater_than_equal", msg, text)
         return value
 
-    # --- routing --------------------------------------------------------------------------
-    def route(self, method: str, path: str, query: dict[str, str]) -> tuple[int, Any, list[str]]:
-        """(status, body, allowed methods) for one request."""
+    # --- routing (as FastAPI routes: 404 for an unknown path, 307 for a trailing slash) -----
+    def match(self, path: str) -> tuple[str, list[str], str] | None:
+        """(operation kind, allowed methods, path value) of the route ``path`` matches."""
         if path == API_PREFIX:
-            allowed = ["GET"]
-            if method != "GET":
-                return 405, {"detail": "Method Not Allowed"}, allowed
-            return (*self.list_runs(query), allowed)
+            return "list", ["GET"], ""
         prefix = API_PREFIX + "/"
-        if not path.startswith(prefix) or "/" in path[len(prefix) :].removeprefix("by-job/"):
+        rest = path[len(prefix) :] if path.startswith(prefix) else None
+        if rest is None or not rest:
+            return None
+        if "/" not in rest:
+            return "run", ["GET", "DELETE"], rest
+        head, _, job = rest.partition("/")
+        if head == "by-job" and job and "/" not in job:
+            return "job", ["GET"], job
+        return None
+
+    def route(
+        self, method: str, path: str, query: dict[str, str], raw_query: str = ""
+    ) -> tuple[int, Any, list[str]]:
+        """(status, body, allowed methods) for one request; a 307's body is its Location."""
+        matched = self.match(path)
+        if matched is None:
+            if path.endswith("/") and path != "/" and self.match(path.rstrip("/")) is not None:
+                target = path.rstrip("/") + (f"?{raw_query}" if raw_query else "")
+                return 307, target, []
             return 404, {"detail": "Not Found"}, []
-        rest = path[len(prefix) :]
-        if rest.startswith("by-job/"):
-            if method != "GET":
-                return 405, {"detail": "Method Not Allowed"}, ["GET"]
-            job_id = rest[len("by-job/") :]
-            return (*self.get_run_by_job(job_id, query), ["GET"])
-        if method not in ("GET", "DELETE"):
-            return 405, {"detail": "Method Not Allowed"}, ["GET", "DELETE"]
+        kind, allowed, value = matched
+        if method not in allowed:
+            return 405, {"detail": "Method Not Allowed"}, allowed
+        if kind == "list":
+            return (*self.list_runs(query), allowed)
+        if kind == "job":
+            return (*self.get_run_by_job(value, query), allowed)
         if method == "GET":
-            return (*self.get_run(rest, query), ["GET", "DELETE"])
-        return (*self.delete_run(rest, query), ["GET", "DELETE"])
+            return (*self.get_run(value, query), allowed)
+        return (*self.delete_run(value, query), allowed)
 
     def scope_params(self, query: dict[str, str]) -> None:
         self.query_uuid(query, "project_id", required=False)
@@ -191,16 +211,22 @@ class ReferenceApp:
     # --- ASGI -----------------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         assert scope["type"] == "http"
+        with self.lock:
+            self.methods[scope["method"]] += 1
         pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
         query = dict(pairs)  # the last value of a repeated parameter wins, as in FastAPI
+        raw_query = scope["query_string"].decode("latin-1")
         try:
-            status, body, allowed = self.route(scope["method"], scope["path"], query)
+            status, body, allowed = self.route(scope["method"], scope["path"], query, raw_query)
         except _Invalid as exc:
             status, body, allowed = 422, {"detail": [exc.error]}, []
         headers = [(b"content-type", b"application/json")]
         if status == 405:
             headers.append((b"allow", ", ".join(allowed).encode()))
         payload = json.dumps(body).encode()
+        if status == 307:
+            headers = [(b"location", str(body).encode("latin-1"))]
+            payload = b""
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
 
@@ -232,11 +258,13 @@ class BrokenMissingTotal(ReferenceApp):
 class BrokenServerError(ReferenceApp):
     """Fault: a 500 for a large ``skip``."""
 
-    def route(self, method: str, path: str, query: dict[str, str]) -> tuple[int, Any, list[str]]:
+    def route(
+        self, method: str, path: str, query: dict[str, str], raw_query: str = ""
+    ) -> tuple[int, Any, list[str]]:
         skip = query.get("skip", "")
         if path == API_PREFIX and _INT.fullmatch(skip) and int(skip) > 1000:
             return 500, {"detail": "Internal Server Error"}, []
-        return super().route(method, path, query)
+        return super().route(method, path, query, raw_query)
 
 
 class BrokenDeleteKeeps(ReferenceApp):
@@ -282,3 +310,71 @@ class BrokenListedDiffers(ReferenceApp):
         flipped = {"PENDING": "SUCCESS", "SUCCESS": "ERROR", "ERROR": "PENDING"}
         page["items"] = [{**r, "status": flipped[r["status"]]} for r in page["items"]]
         return page
+
+
+class BrokenAgentNotRequired(ReferenceApp):
+    """Fault: a list without ``extraction_agent_id`` gets a 200 (every run), not a 422."""
+
+    def query_uuid(self, query: dict[str, str], name: str, *, required: bool) -> str | None:
+        if name == "extraction_agent_id" and name not in query:
+            return None
+        return super().query_uuid(query, name, required=required)
+
+    def page(self, agent: str | None, skip: int, limit: int) -> dict[str, Any]:  # type: ignore[override]
+        if agent is not None:
+            return super().page(agent, skip, limit)
+        with self.lock:
+            runs = list(self.runs.values())
+        items = [self.run_body(r) for r in runs[skip : skip + limit]]
+        return {"items": items, "total": len(runs), "skip": skip, "limit": limit}
+
+
+class BrokenNegativeSkip(ReferenceApp):
+    """Fault: ``skip=-1`` gets a 200 (read as 0), not a 422."""
+
+    def query_int(self, query: dict[str, str], name: str, default: int) -> int:
+        if name == "skip" and _INT.fullmatch(query.get(name, "")) and int(query[name]) < 0:
+            return 0
+        return super().query_int(query, name, default)
+
+
+class BrokenLimitNotInteger(ReferenceApp):
+    """Fault: ``limit=abc`` gets a 200 (read as the default), not a 422."""
+
+    def query_int(self, query: dict[str, str], name: str, default: int) -> int:
+        if name == "limit" and name in query and not _INT.fullmatch(query[name]):
+            return default
+        return super().query_int(query, name, default)
+
+
+class BrokenEchoesCredentials(ReferenceApp):
+    """Fault: get answers 500 with the request's ``X-Auth-Token`` in the error body."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = dict(scope.get("headers", []))
+        self.token = headers.get(b"x-auth-token", b"").decode("latin-1")
+        await super().__call__(scope, receive, send)
+
+    def get_run(self, run_id: str, query: dict[str, str]) -> tuple[int, Any]:
+        return 500, {"detail": f"token {self.token} is not allowed to read runs"}
+
+
+class BrokenEndlessList(ReferenceApp):
+    """Fault: the list claims ``total: 10**9`` and makes up a new run for every position."""
+
+    def page(self, agent: str, skip: int, limit: int) -> dict[str, Any]:
+        rng = random.Random(skip)
+        template = next(iter(self.runs.values()))
+        items = [
+            {**template, "id": _uuid(rng), "extraction_agent_id": agent}
+            for _ in range(min(limit, 10**9 - skip, 500))
+        ]
+        return {"items": items, "total": 10**9, "skip": skip, "limit": limit}
+
+
+class BrokenStuckList(ReferenceApp):
+    """Fault: the list claims ``total: 10**9`` and answers the same page whatever ``skip``."""
+
+    def page(self, agent: str, skip: int, limit: int) -> dict[str, Any]:
+        page = super().page(agent, 0, limit)
+        return {**page, "total": 10**9, "skip": skip}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -33,8 +34,12 @@ def test_embedded_run_passes_prints_progress_and_a_table_and_writes_junit(tmp_pa
     assert "embedded mock server at http://127.0.0.1:" in err
     assert "coverage  started" in err
     assert "stateful  ." in err
-    assert "pagination_walk               api" in out
+    assert "run       mode: writes allowed: 127.0.0.1 is loopback" in err
+    assert re.search(r"requests\]$", err, re.M)  # the progress lines count the requests
+    assert re.search(r"^pagination_walk +api +\d+ +0 +passed$", out, re.M)
+    assert re.search(r"^rejects_bad_parameters +api +\d+ +0 +passed$", out, re.M)
     assert "PASSED: " in out
+    assert "mode: writes allowed: 127.0.0.1 is loopback" in out
     root = ET.parse(junit).getroot()
     suite = root.find("testsuite")
     assert suite is not None
@@ -91,6 +96,21 @@ def test_an_unreachable_url_is_one_line_and_exit_2(capsys):
         (["--embedded", "--phases", "coverage,chaos"], "--phases: unknown phase 'chaos'"),
         (["--embedded", "--agent-id", "agent-1"], "--agent-id 'agent-1': not a UUID"),
         (["--base-url", "ftp://127.0.0.1:1"], "must start with http:// or https://"),
+        (["--embedded", "--timeout", "nan"], "--timeout nan: expected a finite number of seconds"),
+        (["--embedded", "--timeout", "inf"], "--timeout inf: expected a finite number of seconds"),
+        (
+            ["--embedded", "--timeout", "0"],
+            "--timeout 0.0: expected a finite number of seconds > 0",
+        ),
+        (["--embedded", "--timeout", "-1"], "--timeout -1.0: expected a finite number"),
+        (["--embedded", "--rate", "0"], "--rate 0.0: expected a finite number of requests per"),
+        (["--embedded", "--max-wait", "nan"], "--max-wait nan: expected a finite number"),
+        (["--embedded", "--read-only", "--allow-writes"], "--allow-writes True: expected not both"),
+        (["--embedded", "--allow-delete", "run-1"], "--allow-delete run-1: expected a run id"),
+        (
+            ["--base-url", "http://user:pw@127.0.0.1:1"],
+            "--base-url http://user:pw@127.0.0.1:1: expected a URL without user:password@",
+        ),
     ],
 )
 def test_usage_errors_are_one_line_and_exit_2(argv, message, capsys):
@@ -114,7 +134,10 @@ def test_list_checks_shows_the_registry(capsys):
     assert len(out.splitlines()) == len(CHECKS)
     assert "allow_header_conformance" in out
     assert "[opt-in]" in out
-    assert "[needs a stateful server]" in out
+    assert "needs a stateful server" in out
+    assert "sends DELETE: skipped when read-only" in out
+    assert "rejects_bad_parameters" in out
+    assert "well_formed_answers" in out
 
 
 def test_a_server_that_wants_credentials_passes_with_the_header_and_says_so_without(capsys):

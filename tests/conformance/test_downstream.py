@@ -27,7 +27,7 @@ def test_the_readme_example_passes_against_the_bundled_mock(pytester, monkeypatc
     with _embedded(0, stateless=False) as (url, agents):
         monkeypatch.setenv("RUNS_API_URL", url)
         monkeypatch.setenv("RUNS_API_AGENT", agents[0])
-        result = pytester.runpytest("-q", "-p", "no:cacheprovider")
+        result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
     assert (pytester.path / "conformance.xml").is_file()
 
@@ -38,7 +38,7 @@ def test_the_readme_example_fails_a_broken_server_with_the_failures(pytester, mo
     with served(app) as url:
         monkeypatch.setenv("RUNS_API_URL", url)
         monkeypatch.setenv("RUNS_API_AGENT", app.agent_ids[0])
-        result = pytester.runpytest("-q", "-p", "no:cacheprovider")
+        result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         ["*NonConformance: CONFORMANCE: http://127.0.0.1:* breaks the contract*"]

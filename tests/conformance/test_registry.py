@@ -29,7 +29,8 @@ def test_schemathesis_names_are_real_checks_of_the_installed_version():
 def test_every_check_has_a_description_and_our_checks_a_function():
     for check in CHECKS:
         assert check.description, check
-        assert (check.func is None) == (check.kind == "schemathesis"), check
+        assert (check.func is None) == (check.kind in ("schemathesis", "transport")), check
+        assert check.judges, check
 
 
 def test_default_selection_leaves_out_opt_in_checks_and_all_takes_every_one():
@@ -39,7 +40,13 @@ def test_default_selection_leaves_out_opt_in_checks_and_all_takes_every_one():
     assert "use_after_free" in default
     assert {c.name for c in CHECKS.select(["all"])} == set(CHECKS.names())
     picked = CHECKS.select(["run_matches_request", "not_a_server_error"])
-    assert [c.name for c in picked] == ["not_a_server_error", "run_matches_request"]
+    # the guard's check is in every selection: it judges every answer anyway
+    assert [c.name for c in picked] == [
+        "not_a_server_error",
+        "well_formed_answers",
+        "run_matches_request",
+    ]
+    assert {"rejects_bad_parameters", "routes_like_fastapi"} <= default
 
 
 def test_an_unknown_check_names_the_known_ones():

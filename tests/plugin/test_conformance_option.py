@@ -1,10 +1,15 @@
 """``--extract-conformance`` adds one test to a downstream run: the conformance run against
-``--extract-base-url``, or against a live mock of its own when no URL is given."""
+``--extract-base-url``, or against a live mock of its own when no URL is given.
+
+The runs that check a server go through ``runpytest_subprocess``: an inline run would import
+schemathesis's lazily loaded modules inside pytester's module snapshot, which drops them
+afterwards, and this process's later runs would then meet two copies of its classes."""
 
 from __future__ import annotations
 
 import pytest
 
+import contracts.conformance  # noqa: F401  (imported before pytester's inline runs, see above)
 from mocks import FaultSpec, live_server
 from mocks._live import free_port
 
@@ -27,7 +32,7 @@ def test_the_flag_adds_a_conformance_test_against_a_bundled_mock(
     pytester: pytest.Pytester,
 ) -> None:
     pytester.makepyfile(test_theirs=A_DOWNSTREAM_TEST)
-    result = pytester.runpytest("--extract-conformance", "-v", *FAST)
+    result = pytester.runpytest_subprocess("--extract-conformance", "-v", *FAST)
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(
         ["*collected 2 items", "*", "extract_contract::conformance PASSED*"]
@@ -45,7 +50,7 @@ def test_a_stateless_bundled_mock_conforms_as_a_stateless_server(pytester: pytes
             return ServerOptions(mode="stateless", seed=extract_seed)
         """
     )
-    result = pytester.runpytest("--extract-conformance", "--extract-seed", "9", *FAST)
+    result = pytester.runpytest_subprocess("--extract-conformance", "--extract-seed", "9", *FAST)
     result.assert_outcomes(passed=1)
 
 
@@ -62,7 +67,7 @@ def test_the_conformance_test_uses_the_server_options_fixture(pytester: pytest.P
             return ServerOptions(seed=extract_seed, runs=30, token="s3cret", faults=(broken,))
         """
     )
-    result = pytester.runpytest("--extract-conformance", "-k", "conformance", *FAST)
+    result = pytester.runpytest_subprocess("--extract-conformance", "-k", "conformance", *FAST)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
@@ -83,7 +88,7 @@ def test_a_broken_server_at_the_base_url_fails_listing_each_check_with_curl(
     fault = FaultSpec("server_error", operation="get_run")
     with live_server(runs=30, seed=4, faults=(fault,), log_level="error") as server:
         agent = server.store.agents()[0]
-        result = pytester.runpytest(
+        result = pytester.runpytest_subprocess(
             "--extract-conformance",
             "--extract-base-url",
             server.url,
@@ -100,15 +105,75 @@ def test_a_broken_server_at_the_base_url_fails_listing_each_check_with_curl(
             "[[]listed_run_equals_get[]] *",
             "*expected HTTP 200, got 500*",
             "*reproduce with:",
-            f"*curl -X GET {server.url}/api/v1/extraction/runs/* -H '*: runs'",  # --extract-header
+            # the --extract-header went with every request, its value masked (it may be a secret)
+            f"*curl -X GET {server.url}/api/v1/extraction/runs/* -H 'x-team: [[]Filtered[]]'",
         ]
     )
     assert "Traceback" not in result.stdout.str()
+    assert ": runs'" not in result.stdout.str()
     assert server.live.journal.calls("list_runs", extraction_agent_id=agent)
 
 
 def test_an_unreachable_base_url_fails_with_one_line(pytester: pytest.Pytester) -> None:
     url = f"http://127.0.0.1:{free_port()}"
+    # inline: the run ends at its preflight, before schemathesis is imported
     result = pytester.runpytest("--extract-conformance", "--extract-base-url", url, *FAST)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([f"--extract-base-url {url}: cannot reach the server (Connect*"])
+
+
+def test_the_run_options_reach_the_run(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_theirs=A_DOWNSTREAM_TEST)
+    with live_server(runs=30, seed=4, log_level="error") as server:
+        agent = server.store.agents()[0]
+        result = pytester.runpytest_subprocess(
+            "--extract-conformance",
+            "--extract-base-url",
+            server.url,
+            "--extract-agent-id",
+            agent,
+            "--extract-read-only",  # on loopback, where writes are the default
+            "--extract-max-requests",
+            "60",
+            "--extract-rate",
+            "1000",
+            "--extract-timeout",
+            "5",
+            *FAST,
+        )
+        deletes = server.live.journal.calls("delete_run")
+        requests = server.live.journal.calls()
+    result.assert_outcomes(passed=2)
+    assert deletes == []
+    assert len(requests) <= 60
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--extract-timeout", "nan"], "--extract-timeout nan: expected a finite number of *> 0"),
+        (["--extract-timeout", "0"], "--extract-timeout 0.0: expected a finite number *> 0"),
+        (["--extract-rate", "-1"], "--extract-rate -1.0: expected a finite number *> 0"),
+        (["--extract-max-requests", "0"], "--extract-max-requests 0: expected a whole number >= 1"),
+        (["--extract-allow-delete", "run-1"], "--extract-allow-delete run-1: expected a run id*"),
+        (
+            ["--extract-read-only", "--extract-allow-writes"],
+            "--extract-allow-writes True: expected not both read-only and writes allowed",
+        ),
+    ],
+)
+def test_a_wrong_run_option_is_a_usage_error(
+    pytester: pytest.Pytester, options: list[str], message: str
+) -> None:
+    result = pytester.runpytest("--extract-conformance", *options)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*{message}"])
+    assert "Traceback" not in result.stderr.str()
+
+
+def test_a_run_option_without_the_conformance_flag_is_a_usage_error(
+    pytester: pytest.Pytester,
+) -> None:
+    result = pytester.runpytest("--extract-read-only")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--extract-read-only: only used with --extract-conformance"])
