@@ -63,7 +63,7 @@ def _value(text: str) -> Any:
 def parse_fault(text: str) -> Any:
     """``KIND[:NAME=VALUE,...]`` -> a FaultSpec; ``operation``, ``times``, ``rate`` and
     ``seed`` are the fault's own settings, other names are the kind's options."""
-    from mocks._server import FaultSpec
+    from mocks._server.build import FaultSpec
 
     kind, _, rest = text.partition(":")
     kind = kind.strip()
@@ -174,7 +174,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _options(args: argparse.Namespace) -> Any:
-    from mocks._server import FaultSpec, ServeError, ServerOptions
+    from mocks._server.build import FaultSpec, ServeError, ServerOptions
 
     specs = [
         FaultSpec(
@@ -229,7 +229,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from mocks._server import ServeError, serve_forever
+    from mocks._server.build import ServeError, serve_forever
 
     options = _options(args)
 

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mocks import Handler, Request, Response, RunStore, create_app
-from mocks._asgi import read_query, to_request
-from mocks._handler import parse_query
+from mocks._adapters.asgi import read_query, to_request
+from mocks._core.handler import parse_query
 from mocks._live import serve_in_thread
 
 

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ._errors import InvalidRun, MockError
+from .._errors import InvalidRun, MockError
 
 __all__ = ["LoadError", "load_runs", "parse_runs"]
 

@@ -27,9 +27,9 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Protocol
 from urllib.parse import unquote
 
-from ._handler import parse_query
-from ._http import Request, Response
-from ._protocol import ABORT_KEY
+from .._core.handler import parse_query
+from .._core.http import Request, Response
+from .protocol import ABORT_KEY
 
 __all__ = [
     "ADMIN_PREFIX",
@@ -194,7 +194,7 @@ def create_app(
     admin API and body limit included), or ``None`` for the default options. ``admin`` is
     served under :data:`ADMIN_PREFIX` when given.
     """
-    from ._server import ServerOptions, build_server
+    from .._server.build import ServerOptions, build_server
 
     if handler is None or isinstance(handler, ServerOptions):
         return build_server(handler or ServerOptions()).app

@@ -32,8 +32,8 @@ from typing import Any
 
 from contracts import OPERATIONS, Operation
 
-from ._http import Request, Response
-from ._params import ParameterReader, Parsed
+from .._core.http import Request, Response
+from .._core.params import ParameterReader, Parsed
 
 __all__ = ["PreferControls", "parse_prefer"]
 
@@ -171,7 +171,7 @@ class PreferControls:
     def _source(self, seed: int) -> Any:
         source = self._dynamic.get(seed)
         if source is None:
-            from ._stateless import StatelessRuns
+            from .._core.stateless import StatelessRuns
 
             # memory stays bounded whatever seeds and ids clients send: 16 seeds x 256 bodies
             if len(self._dynamic) >= 16:

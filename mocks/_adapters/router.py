@@ -35,10 +35,10 @@ import respx
 
 from contracts import DEFAULT_BASE_URL
 
-from ._faults import Faults
-from ._handler import Handler, parse_query
-from ._http import Request, Response
-from ._store import RunSource
+from .._core.faults import Faults
+from .._core.handler import Handler, parse_query
+from .._core.http import Request, Response
+from .._core.store import RunSource
 
 __all__ = ["MockAPI"]
 

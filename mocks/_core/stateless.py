@@ -26,7 +26,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from ._store import derive_seed, derive_uuid, dump_json, page_json
+from .store import derive_seed, derive_uuid, dump_json, page_json
 
 __all__ = ["StatelessRuns"]
 

@@ -27,7 +27,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from contracts import OPERATIONS, Operation, Parameter, is_uuid
 
-from ._errors import UnknownName
+from .._errors import UnknownName
 
 __all__ = [
     "ParameterReader",

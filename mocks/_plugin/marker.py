@@ -17,10 +17,10 @@ import inspect
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from ._errors import InvalidFault, InvalidMockArgument
+from .._errors import InvalidFault, InvalidMockArgument
 
 if TYPE_CHECKING:
-    from ._router import MockAPI
+    from .._adapters.router import MockAPI
 
 __all__ = ["MARKER", "MARKER_HELP", "from_marker", "mock_api"]
 
@@ -68,7 +68,7 @@ def mock_api(
     """
     import httpx
 
-    from ._router import MockAPI
+    from .._adapters.router import MockAPI
 
     _whole("seed", seed, low=None)
     for name, value in (("runs", runs), ("agents", agents), ("jobs", jobs)):
@@ -132,10 +132,10 @@ def _whole(name: str, value: object, *, low: int | None) -> None:
 
 def _source(mode: Mode, seed: int, runs: int | None, agents: int | None, jobs: int | None) -> Any:
     if mode == "stateless":
-        from ._stateless import StatelessRuns
+        from .._core.stateless import StatelessRuns
 
         return StatelessRuns(seed=seed)
-    from ._store import RunStore
+    from .._core.store import RunStore
 
     return RunStore.seeded(
         seed=seed,

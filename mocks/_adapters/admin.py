@@ -30,11 +30,11 @@ import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._asgi import ADMIN_PREFIX
-from ._http import Request, Response
+from .._core.http import Request, Response
+from .asgi import ADMIN_PREFIX
 
 if TYPE_CHECKING:
-    from ._server import ServerOptions
+    from .._server.build import ServerOptions
 
 __all__ = ["AdminAPI"]
 
@@ -93,7 +93,7 @@ class AdminAPI:
         )
 
     def _reset(self, body: bytes) -> Response:
-        from ._server import ServeError, add_faults, make_source
+        from .._server.build import ServeError, add_faults, make_source
 
         try:
             self.handler.store = make_source(self.options)
@@ -105,7 +105,7 @@ class AdminAPI:
         return _ok({"reset": True, "runs": _count(self.handler.store)})
 
     def _add_runs(self, body: bytes) -> Response:
-        from ._loading import LoadError, add_runs, parse_runs
+        from .._core.loading import LoadError, add_runs, parse_runs
 
         store = self.handler.store
         if not hasattr(store, "add"):
@@ -133,7 +133,7 @@ class AdminAPI:
         return _ok({"faults": [repr(fault) for fault in self.handler.faults]})
 
     def _add_fault(self, body: bytes) -> Response:
-        from ._server import FaultSpec, ServeError, add_faults
+        from .._server.build import FaultSpec, ServeError, add_faults
 
         try:
             given = json.loads(body or b"null")

@@ -30,7 +30,7 @@ from pydantic import BaseModel
 
 from contracts import validate
 
-from ._errors import InvalidRun
+from .._errors import InvalidRun
 
 __all__ = ["RunSource", "RunStore", "derive_seed", "derive_uuid", "dump_json"]
 

@@ -30,9 +30,9 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from ._asgi import DEFAULT_MAX_BODY, MockASGIApp, create_app
-from ._errors import MockError
-from ._protocol import Limits, attach_limits, protocol_class
+from .._adapters.asgi import DEFAULT_MAX_BODY, MockASGIApp, create_app
+from .._adapters.protocol import Limits, attach_limits, protocol_class
+from .._errors import MockError
 
 __all__ = [
     "FaultSpec",
@@ -179,11 +179,11 @@ class LiveMock:
 def make_source(options: ServerOptions) -> Any:
     """The run source the options ask for (a seeded or loaded store, or stateless runs)."""
     if options.mode == "stateless":
-        from ._stateless import StatelessRuns
+        from .._core.stateless import StatelessRuns
 
         return StatelessRuns(seed=options.seed)
-    from ._loading import LoadError, load_runs
-    from ._store import RunStore
+    from .._core.loading import LoadError, load_runs
+    from .._core.store import RunStore
 
     if options.data is not None:
         store = RunStore()
@@ -200,9 +200,9 @@ def make_source(options: ServerOptions) -> Any:
 
 def build_server(options: ServerOptions) -> LiveMock:
     """Build the store, handler, controls and ASGI app that ``options`` describe."""
-    from ._admin import AdminAPI
-    from ._handler import Handler
-    from ._prefer import PreferControls
+    from .._adapters.admin import AdminAPI
+    from .._adapters.prefer import PreferControls
+    from .._core.handler import Handler
 
     source = make_source(options)
     handler = Handler(source, journal_size=options.journal_size, token=options.token)
@@ -217,7 +217,7 @@ def build_server(options: ServerOptions) -> LiveMock:
 
 def add_faults(faults: Any, specs: tuple[FaultSpec, ...]) -> None:
     """Add the faults of ``specs`` to a fault registry; a bad one is a :class:`ServeError`."""
-    from ._errors import InvalidFault
+    from .._errors import InvalidFault
 
     for spec in specs:
         try:
@@ -349,7 +349,7 @@ def _serve_workers(options: ServerOptions, on_ready: Callable[[str], None]) -> N
     sock = bind(options.host, options.port)
     port = sock.getsockname()[1]
     os.environ[_OPTIONS_ENV] = replace(options, port=port).to_json()
-    config = uvicorn_config("mocks._server:app_from_environment", options, port=port)
+    config = uvicorn_config("mocks._server.build:app_from_environment", options, port=port)
     supervisor = Multiprocess(config, sockets=[sock])
     on_ready(_url(options.host, port))  # the socket listens: connections queue until a worker
     try:

@@ -31,9 +31,9 @@ from dataclasses import dataclass, replace
 from http import HTTPStatus
 from typing import Any
 
-from ._errors import InvalidFault
-from ._http import Response
-from ._params import known_operation
+from .._errors import InvalidFault
+from .http import Response
+from .params import known_operation
 
 __all__ = ["FAULT_KINDS", "Fault", "FaultKind", "Faults", "fault_kind", "json_error"]
 

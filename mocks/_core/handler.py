@@ -49,11 +49,11 @@ from urllib.parse import parse_qsl, urlencode
 
 from contracts import OPERATIONS, Operation
 
-from ._faults import Faults, json_error
-from ._http import Request, Response
-from ._journal import Journal
-from ._params import ParameterReader, Parsed
-from ._store import RunSource, RunStore, dump_json
+from .faults import Faults, json_error
+from .http import Request, Response
+from .journal import Journal
+from .params import ParameterReader, Parsed
+from .store import RunSource, RunStore, dump_json
 
 __all__ = ["Handler", "parse_query"]
 

@@ -20,8 +20,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._errors import CallAssertionError
-from ._params import canonical, known_operation
+from .._errors import CallAssertionError
+from .params import canonical, known_operation
 
 __all__ = ["REDACTED", "Call", "Journal", "redact"]
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from ._server import ServerOptions
+    from .._server.build import ServerOptions
 
 __all__ = ["ConformanceSuite", "add_options", "check_options", "conformance_test"]
 
@@ -98,8 +98,8 @@ def check_options(config: pytest.Config) -> None:
 
 
 def _headers(values: list[str]) -> dict[str, str]:
-    from ._cli._common import UsageError
-    from ._cli.conform import _headers as parse
+    from .._cli._common import UsageError
+    from .._cli.conform import _headers as parse
 
     try:
         return parse(values)
@@ -156,7 +156,7 @@ def _conforms_bundled(server: ServerOptions, options: dict[str, Any]) -> None:
     """Serve a live mock as ``server`` describes, for this run only, and check it."""
     from contracts.conformance import assert_conforms
 
-    from ._server import live_server
+    from .._server.build import live_server
 
     headers = {} if server.token is None else {"Authorization": f"Bearer {server.token}"}
     with live_server(server) as mock:

@@ -1,0 +1,1 @@
+"""The live mock server: options, the build of its pieces, and uvicorn to serve them."""
