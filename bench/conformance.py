@@ -21,14 +21,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from contracts.conformance import CHECKS, DEFAULT_MAX_EXAMPLES, run_conformance
-from mocks._cli.conform import _embedded
+from mocks._server.live import embedded_mock
 
 BUDGET = 120.0
 
 
 def one_run(*, stateless: bool, baseline: bool, seed: int, max_examples: int) -> tuple[float, int]:
     checks = [c.name for c in CHECKS.select() if c.kind == "schemathesis"] if baseline else None
-    with _embedded(0, stateless=stateless) as (url, agents):
+    with embedded_mock(0, stateless=stateless) as (url, agents):
         start = time.perf_counter()
         report = run_conformance(
             url,

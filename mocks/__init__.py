@@ -1,5 +1,11 @@
 """The mock Extraction Runs API: run store, request handler, respx router, live server, plugin.
 
+The package is in layers, each a private sub-package that imports only the layers below it
+(see ARCHITECTURE.md): ``_core`` (the mock's rules, framework-free: store, parameters, routes,
+the one handler, faults, journal, stateless runs, loading), ``_adapters`` (the respx router, the
+ASGI app, the hardened protocol, the admin API, the ``Prefer`` controls), ``_server`` (options,
+build, live), and the entry points ``_cli`` and ``_plugin``. Every public name is here.
+
 Heavy modules load on first use (PEP 562), so importing ``mocks`` (as the pytest plugin and the
 command line do at start-up) costs next to nothing.
 """
@@ -40,13 +46,13 @@ __all__: list[str] = [
     "mock_api",
 ]
 
-# public name -> private module that defines it; filled in as the pieces land
+# public name -> the private module that defines it
 _LAZY: dict[str, str] = {
     "FAULT_KINDS": "_core.faults",
     "Call": "_core.journal",
     "CallAssertionError": "_errors",
     "Fault": "_core.faults",
-    "FaultSpec": "_server.build",
+    "FaultSpec": "_core.faults",
     "Faults": "_core.faults",
     "Handler": "_core.handler",
     "InvalidFault": "_errors",
@@ -60,15 +66,15 @@ _LAZY: dict[str, str] = {
     "Response": "_core.http",
     "RunSource": "_core.store",
     "RunStore": "_core.store",
-    "RunningMock": "_server.build",
-    "ServeError": "_server.build",
-    "ServerOptions": "_server.build",
+    "RunningMock": "_server.live",
+    "ServeError": "_errors",
+    "ServerOptions": "_server.options",
     "StatelessRuns": "_core.stateless",
     "UnknownName": "_errors",
     "build_server": "_server.build",
     "create_app": "_adapters.asgi",
     "fault_kind": "_core.faults",
-    "live_server": "_server.build",
+    "live_server": "_server.live",
     "mock_api": "_plugin.marker",
 }
 

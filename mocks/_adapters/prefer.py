@@ -17,28 +17,33 @@ SDK test suites written for a schema mock server steer it with a ``Prefer`` head
 =================  =========================================================================
 
 Unknown preferences (``return=minimal``, ``respond-async``, ...) are ignored, as RFC 7240 asks.
-A malformed value (``code=abc``) is a 400 naming it. Path, method, auth and parameter checks
-come first: an unknown path is still a 404 ``{"detail":"Not Found"}``, a wrong method a 405,
-a missing token a 401, and invalid parameters the 422 of the request itself.
+A malformed value (``code=abc``) is a 400 naming it.
+
+The controls are a :class:`~mocks._core.handler.Policy` of the one handler, not a second
+handler: the handler matches the route, checks the token and reads the parameters, and asks the
+controls only for a matched, authorised and valid request (so an unknown path is still a 404
+``{"detail":"Not Found"}``, a wrong method a 405, a missing token a 401, and invalid parameters
+the 422 of the request itself). An answer they give is carried out through the handler's own
+operations (against the store, or against stateless runs for a dynamic answer), carries
+``Preference-Applied``, is not shaped by faults, and is journaled with ``"prefer"`` as its
+fault. A request without ``Prefer``, or with only ``dynamic=false``, gets the usual answer.
 """
 
 from __future__ import annotations
 
-import hmac
-import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from contracts import OPERATIONS, Operation
-
-from .._core.http import Request, Response
-from .._core.params import ParameterReader, Parsed
+from .._core.handler import Handler
+from .._core.http import Request, Response, json_answer
+from .._core.routes import Route
+from .._core.stateless import StatelessRuns
 
 __all__ = ["PreferControls", "parse_prefer"]
 
-_JSON = (("content-type", "application/json"),)
 _APPLIED = "preference-applied"
+_CONTROLS = frozenset({"code", "dynamic", "seed", "example"})
 
 
 class PreferError(ValueError):
@@ -60,71 +65,40 @@ def parse_prefer(values: str) -> dict[str, str]:
     return found
 
 
-class _Route:
-    __slots__ = ("operation", "pattern", "reader")
-
-    def __init__(self, operation: Operation) -> None:
-        self.operation = operation
-        regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(operation.path))
-        self.pattern = re.compile(regex)
-        self.reader = ParameterReader(operation)
-
-
 class PreferControls:
-    """Wraps a :class:`~mocks._handler.Handler`, honouring ``Prefer`` before asking it.
+    """The ``Prefer`` controls, as a policy of the handler: ``Handler(policy=PreferControls())``.
 
-    A request without ``Prefer`` (or with none of the supported preferences) goes to the
-    handler untouched, so the controls cost one header lookup per request.
+    ``seed`` is the seed of dynamic answers when the request names none. A request without
+    ``Prefer`` (or with none of the supported preferences) costs one header lookup.
     """
 
-    def __init__(self, handler: Any, *, seed: int = 0) -> None:
-        self.handler = handler
-        self.seed = seed
-        self._routes = tuple(_Route(op) for op in OPERATIONS)
-        self._dynamic: dict[int, Any] = {}
-        token = getattr(handler, "token", None)
-        self._expected_auth = None if token is None else f"bearer {token}".encode()
+    name = "prefer"
 
-    def __call__(self, request: Request) -> Response:
+    def __init__(self, *, seed: int = 0) -> None:
+        self.seed = seed
+        self._dynamic: dict[int, StatelessRuns] = {}
+
+    def answer(
+        self, handler: Handler, route: Route, values: Mapping[str, Any], request: Request
+    ) -> Response | None:
         header = request.headers.get("prefer")
         if not header:
-            return self.handler.handle(request)  # type: ignore[no-any-return]
+            return None
         prefs = parse_prefer(header)
-        if not prefs.keys() & {"code", "dynamic", "seed", "example"}:
-            return self.handler.handle(request)  # type: ignore[no-any-return]
-        found = self._match(request)
-        if found is None:  # unknown path or wrong method: the handler's own 404 / 405
-            return self.handler.handle(request)  # type: ignore[no-any-return]
-        route, path_values = found
-        if self._expected_auth is not None and not self._authorised(request):
-            return self.handler.handle(request)  # type: ignore[no-any-return]
-        parsed = route.reader.read(path_values, dict(request.query))
-        if parsed.errors:
-            return self.handler.handle(request)  # type: ignore[no-any-return]
+        if not prefs.keys() & _CONTROLS:
+            return None
         try:
-            answer = self._answer(route.operation, parsed, prefs, request)
+            answer = self._answer(handler, route, values, prefs)
         except PreferError as exc:
-            answer = Response(400, _dump({"detail": str(exc)}), _JSON)
-            self._record(request, route.operation.name, parsed, answer)
-        return answer
-
-    def _match(self, request: Request) -> tuple[_Route, dict[str, str]] | None:
-        method = request.method.upper()
-        for route in self._routes:
-            match = route.pattern.fullmatch(request.path)
-            if match is not None and route.operation.method == method:
-                return route, match.groupdict()
-        return None
-
-    def _authorised(self, request: Request) -> bool:
-        scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
-        candidate = f"{scheme.lower()} {credentials.strip()}".encode()
-        assert self._expected_auth is not None
-        return hmac.compare_digest(candidate, self._expected_auth)
+            return json_answer(400, {"detail": str(exc)})
+        if answer is None:
+            return None
+        return Response(answer.status, answer.body, (*answer.headers, (_APPLIED, _applied(prefs))))
 
     def _answer(
-        self, op: Operation, parsed: Parsed, prefs: Mapping[str, str], request: Request
-    ) -> Response:
+        self, handler: Handler, route: Route, values: Mapping[str, Any], prefs: Mapping[str, str]
+    ) -> Response | None:
+        op = route.operation
         if "example" in prefs:
             raise PreferError(
                 f"Prefer: example={prefs['example']}: the contract defines no named examples "
@@ -140,64 +114,36 @@ class PreferControls:
         seed = _seed(prefs)
         dynamic = _flag(prefs, "dynamic", default=seed is not None)
         if code == 404:
-            answer = Response(404, _dump({"detail": op.not_found}), _JSON)
-        elif code == 422:
-            answer = _unprocessable(op)
-        elif dynamic:
-            answer = self._dynamic_answer(op, parsed, self.seed if seed is None else seed)
-        else:
-            answer = self.handler.handle(request)
-            if code == 200 and answer.status == 404:  # not in the store: make one up
-                answer = self._dynamic_answer(op, parsed, self.seed)
-            return answer
-        self._record(request, op.name, parsed, answer)
-        return Response(answer.status, answer.body, (*answer.headers, (_APPLIED, _applied(prefs))))
+            assert route.not_found is not None  # an operation that defines 404 looks a run up
+            return route.not_found
+        if code == 422:
+            return _unprocessable(route)
+        if dynamic:
+            return handler.carry_out(
+                route, values, self._source(self.seed if seed is None else seed)
+            )
+        if code == 200:  # the stored answer, or one made up for an id the store lacks
+            stored = handler.carry_out(route, values)
+            if stored.status != 404:
+                return stored
+            return handler.carry_out(route, values, self._source(self.seed))
+        return None  # dynamic=false alone: the usual answer
 
-    def _dynamic_answer(self, op: Operation, parsed: Parsed, seed: int) -> Response:
-        source = self._source(seed)
-        values = parsed.values
-        answers: Mapping[str, Callable[[], bytes | None]] = {
-            "list_runs": lambda: source.page_json(
-                values["extraction_agent_id"], values["skip"], values["limit"]
-            ),
-            "get_run": lambda: source.run_json(values["run_id"]),
-            "get_run_by_job": lambda: source.run_json_by_job(values["job_id"]),
-            "delete_run": lambda: b"{}",
-        }
-        body = answers[op.name]()
-        assert body is not None  # stateless runs exist for every id
-        return Response(200, body, _JSON)
-
-    def _source(self, seed: int) -> Any:
+    def _source(self, seed: int) -> StatelessRuns:
         source = self._dynamic.get(seed)
         if source is None:
-            from .._core.stateless import StatelessRuns
-
             # memory stays bounded whatever seeds and ids clients send: 16 seeds x 256 bodies
             if len(self._dynamic) >= 16:
                 self._dynamic.clear()
             source = self._dynamic[seed] = StatelessRuns(seed=seed, cache_size=256)
         return source
 
-    def _record(self, request: Request, name: str, parsed: Parsed, answer: Response) -> None:
-        self.handler.journal.note(
-            name,
-            request.method,
-            request.path,
-            parsed.values,
-            request.query,
-            request.headers,
-            answer.status,
-            "prefer",
-        )
 
-
-def _unprocessable(op: Operation) -> Response:
+def _unprocessable(route: Route) -> Response:
     """FastAPI's 422 for this operation's first parameter (missing, or not a valid UUID)."""
-    reader = ParameterReader(op)
-    path_values = {p.name: "not-a-uuid" for p in op.path_parameters}
-    errors = reader.read(path_values, {}).errors
-    return Response(422, _dump({"detail": errors[:1]}), _JSON)
+    path_values = {p.name: "not-a-uuid" for p in route.operation.path_parameters}
+    errors = route.reader.read(path_values, {}).errors
+    return json_answer(422, {"detail": errors[:1]})
 
 
 def _code(prefs: Mapping[str, str]) -> int | None:
@@ -233,7 +179,3 @@ def _applied(prefs: Mapping[str, str]) -> str:
     return ", ".join(
         f"{name}={prefs[name]}" for name in ("code", "dynamic", "seed") if name in prefs
     )
-
-
-def _dump(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()

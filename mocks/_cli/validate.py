@@ -33,7 +33,8 @@ class _Unreadable(Exception):
 
 def _payloads(path: Path) -> Iterator[tuple[str, Any]]:
     """(label, payload) pairs of a file: the file itself, or ``file:line`` for JSON Lines."""
-    from .._core.loading import LoadError, read_text
+    from .._core.loading import read_text
+    from .._errors import LoadError
 
     try:
         text = read_text(path, str(path))

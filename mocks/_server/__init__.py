@@ -1,1 +1,3 @@
-"""The live mock server: options, the build of its pieces, and uvicorn to serve them."""
+"""The live mock server: ``options`` (:class:`ServerOptions`), ``build`` (its pieces:
+:func:`build_server` -> ``LiveMock``) and ``live`` (uvicorn: ``serve_forever``,
+``live_server``, ``embedded_mock``)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from mocks import FaultSpec, live_server
-from mocks._live import free_port
+from tests._net import free_port
 
 FAST = ("-p", "no:cacheprovider", "-W", "error", "--extract-max-examples", "3")
 
