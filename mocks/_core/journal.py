@@ -19,24 +19,15 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from contracts import SECRET_HEADERS, redact_headers
+from contracts import redact_headers
 
 from .._errors import CallAssertionError
 from .http import Request
 from .params import canonical, known_operation
 
-__all__ = ["Call", "Journal", "redact_fast"]
+__all__ = ["Call", "Journal"]
 
 _SHOWN = 20  # calls listed in a failure message
-
-
-def redact_fast(headers: Mapping[str, str]) -> dict[str, str]:
-    """:func:`contracts.redact_headers` (a copy with every credential replaced by
-    ``[redacted]``), with a fast path for the usual request, which carries none: a plain
-    copy."""
-    if SECRET_HEADERS.isdisjoint(map(str.lower, headers)):
-        return dict(headers)
-    return redact_headers(headers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +80,7 @@ class Journal:
         """Record that ``request`` was answered ``status`` (None: no answer) as ``operation``
         with ``params``, shaped by ``fault``; the headers are redacted before anything is
         kept."""
-        headers = redact_fast(request.headers)
+        headers = redact_headers(request.headers)
         self._keep(
             Call(
                 operation,
@@ -105,7 +96,7 @@ class Journal:
 
     def record(self, call: Call) -> None:
         """Record a ready :class:`Call` (its headers redacted before it is kept)."""
-        self._keep(replace(call, headers=redact_fast(call.headers)))
+        self._keep(replace(call, headers=redact_headers(call.headers)))
 
     def _keep(self, call: Call) -> None:
         with self._lock:

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
-from hypothesis import strategies as st
-
-from contracts import SECRET_HEADERS, redact_headers
 from mocks import Call, Journal, Request
-from mocks._core.journal import redact_fast
 
 
 def test_a_noted_call_keeps_no_secret_and_no_alias_of_the_request_headers() -> None:
@@ -49,13 +44,3 @@ def test_recorded_and_noted_calls_read_back_in_order_and_fall_out_oldest_first()
     assert calls[0].query == (("limit", "1"),)
     assert journal.dropped == 1
     assert journal.calls("list_runs", limit=1) == [calls[0]]
-
-
-_NAMES = st.sampled_from(
-    sorted({*SECRET_HEADERS, "accept", "host", "prefer", "x-thing", "authorisation"})
-).flatmap(lambda name: st.sampled_from([name, name.upper(), name.title()]))
-
-
-@given(st.dictionaries(_NAMES, st.text(max_size=8), max_size=6))
-def test_the_redaction_fast_path_equals_the_plain_one(headers: dict[str, str]) -> None:
-    assert redact_fast(headers) == redact_headers(headers)
