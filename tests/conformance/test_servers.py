@@ -81,7 +81,7 @@ def test_a_deleted_run_still_served_is_also_schemathesis_use_after_free():
     app = _apps.BrokenDeleteKeeps()
     with served(app) as url:
         report = run_conformance(
-            url, agent_ids=app.agent_ids, checks=["use_after_free"], max_examples=30, seed=1
+            url, agent_ids=app.agent_ids, checks=["use_after_free"], max_examples=60, seed=1
         )
     assert report.failed_checks() == ["use_after_free"]
     assert "Deleted resource still available" in report.failure_text()
