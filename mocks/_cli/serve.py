@@ -100,7 +100,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "status:status=503,operation=get_run,times=3 (repeatable; an unknown kind's error "
         "lists the kinds)",
     )
-    faults.add_argument("--fault-seed", type=int, default=0, help="seed of fault rates (0)")
+    faults.add_argument(
+        "--fault-seed",
+        type=int,
+        default=0,
+        help="seed of fault rates, for --error-rate and each --fault that names no seed (0)",
+    )
     server = parser.add_argument_group("server")
     server.add_argument(
         "--workers",
