@@ -31,14 +31,14 @@ from contracts.conformance._guard import Guard
 from contracts.conformance._masking import Secrets
 from contracts.conformance._policy import decide
 from contracts.conformance._transport import GuardTransport
-from mocks._cli.conform import _embedded
+from mocks._server.live import embedded_mock
 
 BUDGET = 120.0
 
 
 def one_run(*, stateless: bool, baseline: bool, seed: int, max_examples: int) -> tuple[float, int]:
     checks = [c.name for c in CHECKS.select() if c.kind == "schemathesis"] if baseline else None
-    with _embedded(0, stateless=stateless) as (url, agents):
+    with embedded_mock(0, stateless=stateless) as (url, agents):
         start = time.perf_counter()
         report = run_conformance(
             url,
@@ -69,7 +69,7 @@ def guard_cost(count: int) -> None:
 
     print(f"\nthe guard's cost per request ({count} list requests, the bundled mock)")
     print(f"{'client':<44} {'us/request':>11} {'ratio':>6}")
-    with _embedded(0, stateless=False) as (url, agents):
+    with embedded_mock(0, stateless=False) as (url, agents):
         path = f"/api/v1/extraction/runs?extraction_agent_id={agents[0]}&limit=5"
         guard = Guard(url, decide(url), Limits(), Secrets())
         with (

@@ -25,6 +25,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -40,12 +41,20 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from mocks import RunStore  # noqa: E402
-from mocks._live import free_port  # noqa: E402
 
 API = "/api/v1/extraction/runs"
 HEALTH = "/__extract_contract__/health"
 RUNS = 10_000
 HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
 
 CEILING_APP = textwrap.dedent(
     """

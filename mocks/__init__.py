@@ -1,5 +1,11 @@
 """The mock Extraction Runs API: run store, request handler, respx router, live server, plugin.
 
+The package is in layers, each a private sub-package that imports only the layers below it
+(see ARCHITECTURE.md): ``_core`` (the mock's rules, framework-free: store, parameters, routes,
+the one handler, faults, journal, stateless runs, loading), ``_adapters`` (the respx router, the
+ASGI app, the hardened protocol, the admin API, the ``Prefer`` controls), ``_server`` (options,
+build, live), and the entry points ``_cli`` and ``_plugin``. Every public name is here.
+
 Heavy modules load on first use (PEP 562), so importing ``mocks`` (as the pytest plugin and the
 command line do at start-up) costs next to nothing.
 """
@@ -40,36 +46,36 @@ __all__: list[str] = [
     "mock_api",
 ]
 
-# public name -> private module that defines it; filled in as the pieces land
+# public name -> the private module that defines it
 _LAZY: dict[str, str] = {
-    "FAULT_KINDS": "_faults",
-    "Call": "_journal",
+    "FAULT_KINDS": "_core.faults",
+    "Call": "_core.journal",
     "CallAssertionError": "_errors",
-    "Fault": "_faults",
-    "FaultSpec": "_server",
-    "Faults": "_faults",
-    "Handler": "_handler",
+    "Fault": "_core.faults",
+    "FaultSpec": "_core.faults",
+    "Faults": "_core.faults",
+    "Handler": "_core.handler",
     "InvalidFault": "_errors",
     "InvalidMockArgument": "_errors",
     "InvalidRun": "_errors",
-    "Journal": "_journal",
-    "LiveMock": "_server",
-    "MockAPI": "_router",
+    "Journal": "_core.journal",
+    "LiveMock": "_server.build",
+    "MockAPI": "_adapters.router",
     "MockError": "_errors",
-    "Request": "_http",
-    "Response": "_http",
-    "RunSource": "_store",
-    "RunStore": "_store",
-    "RunningMock": "_server",
-    "ServeError": "_server",
-    "ServerOptions": "_server",
-    "StatelessRuns": "_stateless",
+    "Request": "_core.http",
+    "Response": "_core.http",
+    "RunSource": "_core.store",
+    "RunStore": "_core.store",
+    "RunningMock": "_server.live",
+    "ServeError": "_errors",
+    "ServerOptions": "_server.options",
+    "StatelessRuns": "_core.stateless",
     "UnknownName": "_errors",
-    "build_server": "_server",
-    "create_app": "_asgi",
-    "fault_kind": "_faults",
-    "live_server": "_server",
-    "mock_api": "_marker",
+    "build_server": "_server.build",
+    "create_app": "_adapters.asgi",
+    "fault_kind": "_core.faults",
+    "live_server": "_server.live",
+    "mock_api": "_plugin.marker",
 }
 
 

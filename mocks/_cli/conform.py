@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 import sys
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -28,9 +24,7 @@ HELP = (
     "connection error or a server that cannot be tested, 3 inconclusive (no run was seen)."
 )
 
-_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _REPORT_FORMATS = ("junit",)
-_EMBEDDED_AGENTS = 3
 _EMBEDDED_SEED = 0  # the bundled mock's own default seed, unless --seed names one
 _DOTS_PER_LINE = 60
 _EXIT_CODES = {"conforms": 0, "violations": 1, "untestable": 2, "inconclusive": 3}
@@ -158,13 +152,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _headers(values: list[str]) -> dict[str, str]:
-    headers: dict[str, str] = {}
-    for value in values:
-        name, sep, rest = value.partition(":")
-        if not sep or not _TOKEN.fullmatch(name.strip()) or name != name.strip():
-            raise UsageError(f"--header {value!r}: expected 'Name: value'")
-        headers[name] = rest.strip()
-    return headers
+    from mocks._core.http import read_header_lines
+    from mocks._errors import InvalidHeader
+
+    try:
+        return read_header_lines(values)
+    except InvalidHeader as exc:
+        raise UsageError(f"--header {exc}") from None
 
 
 def _reports(values: list[str]) -> dict[str, Path]:
@@ -230,24 +224,6 @@ class _Progress:
         print(f"  {phase:<9} {message}", file=self.out, flush=True)
 
 
-@contextmanager
-def _embedded(seed: int, *, stateless: bool) -> Iterator[tuple[str, list[str]]]:
-    """Serve the bundled mock (as ``extract-contract serve`` would, on a free port) for the
-    block; yields its base URL and agent ids that have runs."""
-    from mocks import live_server
-
-    mode = "stateless" if stateless else "stateful"
-    with live_server(mode=mode, seed=seed, log_level="error") as mock:
-        store = mock.store
-        if stateless:  # any agent id is answered; pick a few whose lists are not empty
-            rng = random.Random(seed)
-            candidates = (str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(100))
-            agents = [a for a in candidates if store.total(a) > 0][:_EMBEDDED_AGENTS]
-        else:
-            agents = list(store.agents())[:_EMBEDDED_AGENTS]
-        yield mock.url, agents
-
-
 def _flag(option: str) -> str:
     return "--" + option.replace("_", "-")
 
@@ -274,6 +250,7 @@ def run(args: argparse.Namespace) -> int:
         UnknownCheck,
     )
     from contracts.conformance._policy import decide
+    from mocks._server.live import embedded_mock
 
     try:
         Limits(
@@ -325,7 +302,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.embedded:
             mock_seed = args.seed if args.seed is not None else _EMBEDDED_SEED
-            with _embedded(mock_seed, stateless=args.stateless) as (url, agents):
+            with embedded_mock(mock_seed, stateless=args.stateless) as (url, agents):
                 _say(progress, f"embedded mock server at {url}")
                 report = _conform(url, options, [*args.agent_id, *agents])
         else:

@@ -45,42 +45,6 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
-def _value(text: str) -> Any:
-    """A fault option's value: a whole number, a number, null/true/false, or text."""
-    lowered = text.lower()
-    if lowered in ("null", "none"):
-        return None
-    if lowered in ("true", "false"):
-        return lowered == "true"
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text
-
-
-def parse_fault(text: str) -> Any:
-    """``KIND[:NAME=VALUE,...]`` -> a FaultSpec; ``operation``, ``times``, ``rate`` and
-    ``seed`` are the fault's own settings, other names are the kind's options."""
-    from mocks._server import FaultSpec
-
-    kind, _, rest = text.partition(":")
-    kind = kind.strip()
-    if not kind:
-        raise argparse.ArgumentTypeError(f"expected KIND[:NAME=VALUE,...], got {text!r}")
-    settings: dict[str, Any] = {}
-    options: dict[str, Any] = {}
-    for item in filter(None, (part.strip() for part in rest.split(","))):
-        name, equals, value = item.partition("=")
-        if not equals or not name.strip():
-            raise argparse.ArgumentTypeError(f"{text!r}: expected NAME=VALUE, got {item!r}")
-        name = name.strip()
-        target = settings if name in ("operation", "times", "rate", "seed") else options
-        target[name] = value.strip() if name == "operation" else _value(value.strip())
-    return FaultSpec(kind=kind, options=options, **settings)
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     where = parser.add_argument_group("where")
     where.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
@@ -131,13 +95,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--fault",
         action="append",
         default=[],
-        type=parse_fault,
         metavar="KIND[:NAME=VALUE,...]",
         help="add a fault, e.g. rate_limit:rate=0.1,retry_after=2 or "
         "status:status=503,operation=get_run,times=3 (repeatable; an unknown kind's error "
         "lists the kinds)",
     )
-    faults.add_argument("--fault-seed", type=int, default=0, help="seed of fault rates (0)")
+    faults.add_argument(
+        "--fault-seed",
+        type=int,
+        default=0,
+        help="seed of fault rates, for --error-rate and each --fault that names no seed (0)",
+    )
     server = parser.add_argument_group("server")
     server.add_argument(
         "--workers",
@@ -173,24 +141,40 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _options(args: argparse.Namespace) -> Any:
-    from mocks._server import FaultSpec, ServeError, ServerOptions
+_FLAGS = {"token": "--require-auth", "head_timeout": "--header-timeout", "faults": "--fault"}
 
-    specs = [
-        FaultSpec(
-            kind=s.kind,
-            operation=s.operation,
-            times=s.times,
-            rate=s.rate,
-            seed=s.seed if s.seed else args.fault_seed,
-            options=s.options,
-        )
-        for s in args.fault
-    ]
+
+def flag(option: str) -> str:
+    """The flag of a :class:`~mocks.ServerOptions` field (``"workers"`` -> ``"--workers"``)."""
+    return _FLAGS.get(option, "--" + option.replace("_", "-"))
+
+
+def _faults(args: argparse.Namespace) -> list[Any]:
+    """The faults of ``--fault`` (each read by the one fault reader; a seed left out takes
+    ``--fault-seed``, an explicit ``seed=0`` stays 0), ``--latency`` and ``--error-rate``."""
+    from dataclasses import replace
+
+    from mocks._core.faults import FaultSpec, read_fault
+    from mocks._errors import InvalidFault
+
+    specs = []
+    for text in args.fault:
+        try:
+            spec = read_fault(text)
+        except InvalidFault as exc:
+            raise UsageError(f"--fault {text}: {exc}") from None
+        specs.append(spec if spec.seed is not None else replace(spec, seed=args.fault_seed))
     if args.latency:
         specs.append(FaultSpec(kind="latency", options={"seconds": args.latency}))
     if args.error_rate:
         specs.append(FaultSpec(kind="server_error", rate=args.error_rate, seed=args.fault_seed))
+    return specs
+
+
+def _options(args: argparse.Namespace) -> Any:
+    from mocks._errors import ServeError
+    from mocks._server.options import ServerOptions
+
     try:
         return ServerOptions(
             host=args.host,
@@ -201,7 +185,7 @@ def _options(args: argparse.Namespace) -> Any:
             agents=args.agents,
             data=args.data,
             token=args.require_auth,
-            faults=tuple(specs),
+            faults=tuple(_faults(args)),
             strict=args.strict,
             admin=args.admin,
             workers=args.workers,
@@ -212,7 +196,7 @@ def _options(args: argparse.Namespace) -> Any:
             max_body=args.max_body,
         )
     except ServeError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(exc.describe(flag)) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -229,7 +213,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from mocks._server import ServeError, serve_forever
+    from mocks._errors import ServeError
+    from mocks._server.live import serve_forever
 
     options = _options(args)
 
@@ -239,9 +224,7 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         serve_forever(options, on_ready=ready)
     except ServeError as exc:
-        raise UsageError(str(exc)) from None
-    except ValueError as exc:  # e.g. --http httptools without httptools
-        raise UsageError(str(exc)) from None
+        raise UsageError(exc.describe(flag)) from None
     print("extract-contract: stopped", file=sys.stderr, flush=True)
     return 0
 

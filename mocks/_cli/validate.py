@@ -234,7 +234,8 @@ class _Check:
 
 
 def _read(path: Path) -> str:
-    from .._loading import LoadError, read_text
+    from .._core.loading import read_text
+    from .._errors import LoadError
 
     try:
         return read_text(path, str(path))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from mocks._live import serve_in_thread
+from tests._net import serve_in_thread
 
 from ._apps import ReferenceApp
 

@@ -9,7 +9,7 @@ import pytest
 
 from contracts.conformance import CHECKS
 from mocks._cli import main
-from mocks._live import free_port
+from tests._net import free_port
 
 from . import _apps
 from .conftest import served

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from mocks._cli.conform import _embedded
+from mocks._server.live import embedded_mock
 
 from . import _apps
 from .conftest import served
@@ -24,7 +24,7 @@ def readme_example() -> str:
 
 def test_the_readme_example_passes_against_the_bundled_mock(pytester, monkeypatch):
     pytester.makepyfile(test_downstream_conformance=readme_example())
-    with _embedded(0, stateless=False) as (url, agents):
+    with embedded_mock(0, stateless=False) as (url, agents):
         monkeypatch.setenv("RUNS_API_URL", url)
         monkeypatch.setenv("RUNS_API_AGENT", agents[0])
         result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from contracts.conformance import CHECKS, run_conformance
-from mocks._cli.conform import _embedded
+from mocks._server.live import embedded_mock
 
 
 def test_the_stateful_mock_passes_every_check_and_the_stateful_checks_run_for_real():
-    with _embedded(11, stateless=False) as (url, agents):
+    with embedded_mock(11, stateless=False) as (url, agents):
         report = run_conformance(url, agent_ids=agents, max_examples=15, seed=11)
     assert report.ok, report.failure_text()
     outcomes = {name: r.outcome for name, r in report.results.items()}
@@ -31,7 +31,7 @@ def test_the_stateful_mock_passes_every_check_and_the_stateful_checks_run_for_re
 
 
 def test_the_stateless_mock_passes_every_check_that_does_not_need_state():
-    with _embedded(12, stateless=True) as (url, agents):
+    with embedded_mock(12, stateless=True) as (url, agents):
         report = run_conformance(url, agent_ids=agents, max_examples=15, seed=12, stateless=True)
     assert report.ok, report.failure_text()
     for name, result in report.results.items():
@@ -46,7 +46,7 @@ def test_the_stateless_mock_passes_every_check_that_does_not_need_state():
 def test_the_embedded_agents_have_runs(stateless):
     import httpx
 
-    with _embedded(5, stateless=stateless) as (url, agents):
+    with embedded_mock(5, stateless=stateless) as (url, agents):
         assert agents
         for agent in agents:
             page = httpx.get(f"{url}/api/v1/extraction/runs", params={"extraction_agent_id": agent})

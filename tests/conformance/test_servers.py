@@ -93,7 +93,7 @@ def test_a_deleted_run_still_served_is_also_schemathesis_use_after_free():
                 agent_ids=app.agent_ids,
                 checks=["use_after_free"],
                 phases=["stateful"],
-                max_examples=30,
+                max_examples=60,
                 seed=seed,
             )
         outcome = report.results["use_after_free"].outcome

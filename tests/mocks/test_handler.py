@@ -10,7 +10,7 @@ import pytest
 
 from contracts import OPERATIONS, HTTPValidationError, assert_valid
 from mocks import Handler, MockAPI, Request, RunStore, StatelessRuns
-from mocks._handler import parse_query
+from mocks._core.http import parse_query
 
 from .fastapi_answers import FASTAPI_ANSWERS
 from .runs import AGENT, OTHER_AGENT, make_run, uid

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pydantic import Field, TypeAdapter, ValidationError
 
 from contracts import operation
-from mocks._params import ParameterReader, canonical, fast_integer, fast_uuid
+from mocks._core.params import ParameterReader, canonical, fast_integer, fast_uuid
 
 _UUID = TypeAdapter(uuid.UUID)
 _INTEGERS = {

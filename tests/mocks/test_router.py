@@ -179,7 +179,7 @@ class TestFaultsThroughHttpx:
         self, store: RunStore, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         slept: list[float] = []
-        monkeypatch.setattr("mocks._router.time.sleep", slept.append)
+        monkeypatch.setattr("mocks._adapters.router.time.sleep", slept.append)
         with MockAPI(store) as mock:
             mock.faults.add("latency", seconds=1.5, times=1)
             assert httpx.get(f"{DEFAULT_BASE_URL}{RUNS}/{uid(1)}").status_code == 200
@@ -193,8 +193,8 @@ class TestFaultsThroughHttpx:
         async def fake_sleep(seconds: float) -> None:
             awaited.append(seconds)
 
-        monkeypatch.setattr("mocks._router.time.sleep", pytest.fail)
-        monkeypatch.setattr("mocks._router.asyncio.sleep", fake_sleep)
+        monkeypatch.setattr("mocks._adapters.router.time.sleep", pytest.fail)
+        monkeypatch.setattr("mocks._adapters.router.asyncio.sleep", fake_sleep)
 
         async def scenario() -> int:
             async with MockAPI(store) as mock, httpx.AsyncClient() as client:

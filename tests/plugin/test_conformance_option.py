@@ -11,7 +11,7 @@ import pytest
 
 import contracts.conformance  # noqa: F401  (imported before pytester's inline runs, see above)
 from mocks import FaultSpec, live_server
-from mocks._live import free_port
+from tests._net import free_port
 
 FAST = ("-p", "no:cacheprovider", "-W", "error", "--extract-max-examples", "3")
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mocks import InvalidMockArgument, MockAPI, RunStore, StatelessRuns, mock_api
-from mocks._marker import ARGUMENTS, MARKER_HELP, from_marker
+from mocks._plugin.marker import ARGUMENTS, MARKER_HELP, from_marker
 
 RUNS = "https://api.cloud.llamaindex.ai/api/v1/extraction/runs"
 

@@ -11,9 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mocks import Handler, Request, Response, RunStore, create_app
-from mocks._asgi import read_query, to_request
-from mocks._handler import parse_query
-from mocks._live import serve_in_thread
+from mocks._adapters.asgi import encode_headers, encode_headers_cached, to_request
+from tests._net import serve_in_thread
 
 
 def _scope(
@@ -132,25 +131,44 @@ def test_under_a_plain_uvicorn_no_answer_still_drops_the_connection(kind: str) -
         httpx.get(f"{url}/api/v1/extraction/runs/{handler.store.ids()[0]}", timeout=5)
 
 
-def test_create_app_takes_a_handler_a_callable_or_options() -> None:
-    from mocks import ServerOptions
+def test_create_app_takes_a_handler_or_a_callable_only() -> None:
+    from mocks import ServerOptions, build_server
 
     store = RunStore.seeded(seed=1, runs=3)
     path = f"/api/v1/extraction/runs/{store.ids()[0]}"
     for app in (create_app(Handler(store)), create_app(Handler(store).handle)):
         assert _call(app, _scope(path))[2] == store.run_json(store.ids()[0])
-    served = create_app(ServerOptions(seed=1, runs=3))
+    served = build_server(ServerOptions(seed=1, runs=3)).app  # what `serve` serves
     assert _call(served, _scope(path))[2] == store.run_json(store.ids()[0])
-    with pytest.raises(TypeError, match="create_app"):
-        create_app(42)
+    for wrong in (42, ServerOptions(seed=1, runs=3), None):
+        with pytest.raises(TypeError, match="create_app: expected a Handler or a callable"):
+            create_app(wrong)  # type: ignore[arg-type]
 
 
-@given(
-    st.lists(
-        st.sampled_from(["a", "b", "=", "&", "%", "+", "2", "F", "é", " ", ";", "x=y"]), max_size=20
-    ).map("".join)
-)
-@settings(max_examples=300, deadline=None)
-def test_the_query_fast_path_reads_as_parse_query_does(text: str) -> None:
-    raw = text.encode("utf-8")
-    assert read_query(raw) == parse_query(raw)
+_HEADER_TUPLES = st.lists(
+    st.tuples(
+        st.sampled_from(["content-type", "Content-Type", "allow", "retry-after", "x-é"]),
+        st.text(alphabet="abc/;=1 é", max_size=10),
+    ),
+    max_size=4,
+).map(tuple)
+
+
+@given(_HEADER_TUPLES, st.booleans())
+@settings(max_examples=200, deadline=None)
+def test_the_header_encoding_cache_gives_the_plain_encoding(
+    headers: tuple[tuple[str, str], ...], has_body: bool
+) -> None:
+    assert encode_headers_cached(headers, has_body) == encode_headers(headers, has_body)
+    assert encode_headers_cached(headers, has_body) == encode_headers(headers, has_body)  # kept
+
+
+def test_a_hand_written_handler_may_answer_headers_as_a_list() -> None:
+    app = create_app(lambda request: Response(200, b"{}", [("x-a", "1")]))  # type: ignore[arg-type]
+    status, headers, body = _call(app, _scope("/x"))
+    assert (status, headers["x-a"], headers["content-type"], body) == (
+        200,
+        "1",
+        "application/json",
+        b"{}",
+    )

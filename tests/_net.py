@@ -1,7 +1,9 @@
-"""Serve an ASGI app with uvicorn on a free loopback port, in a thread, and always stop it.
+"""The tests' own network helpers: a free loopback port, and an ASGI app served by a plain
+uvicorn in a thread (the way httpx's own ``conftest.py`` serves its test app), always stopped.
 
-Used by the live-server fixture, ``conform --embedded`` and the tests (the way httpx's own
-``conftest.py`` serves its test app).
+The mock's own server is served by :func:`mocks.live_server` (the hardened configuration);
+these serve the test apps of the conformance tests, or the bare ASGI adapter under a plain
+uvicorn.
 """
 
 from __future__ import annotations

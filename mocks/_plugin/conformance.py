@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from ._server import ServerOptions
+    from .._server.options import ServerOptions
 
 __all__ = ["ConformanceSuite", "add_options", "check_options", "conformance_test"]
 
@@ -166,13 +166,14 @@ def _check_run_options(config: pytest.Config, url: str | None) -> None:
 
 
 def _headers(values: list[str]) -> dict[str, str]:
-    from ._cli._common import UsageError
-    from ._cli.conform import _headers as parse
+    """The ``--extract-header`` values as headers (the one reader of header lines)."""
+    from .._core.http import read_header_lines
+    from .._errors import InvalidHeader
 
     try:
-        return parse(values)
-    except UsageError as exc:
-        raise pytest.UsageError(str(exc).replace("--header", "--extract-header", 1)) from None
+        return read_header_lines(values)
+    except InvalidHeader as exc:
+        raise pytest.UsageError(f"--extract-header {exc}") from None
 
 
 class ConformanceSuite(pytest.Collector):
@@ -235,7 +236,7 @@ def _conforms_bundled(server: ServerOptions, options: dict[str, Any]) -> None:
     """Serve a live mock as ``server`` describes, for this run only, and check it."""
     from contracts.conformance import assert_conforms
 
-    from ._server import live_server
+    from .._server.live import live_server
 
     headers = {} if server.token is None else {"Authorization": f"Bearer {server.token}"}
     with live_server(server) as mock:

@@ -1,7 +1,8 @@
 """The admin API of the live mock: ``extract-contract serve --admin`` (off by default).
 
-Everything lives under ``/__extract_contract__/admin`` (:data:`mocks._asgi.ADMIN_PREFIX`), a
-prefix the real API never uses. Bodies and answers are JSON.
+Everything lives under ``/__extract_contract__/admin``
+(:data:`~mocks._adapters.paths.ADMIN_PREFIX`), a prefix the real API never uses. Bodies and
+answers are JSON.
 
 =======  ===========  ===================================================================
 method   path         what it does
@@ -21,48 +22,57 @@ GET      ``/journal`` the calls answered, oldest first, ``Authorization`` redact
 DELETE   ``/journal`` empty the journal
 =======  ===========  ===================================================================
 
-A wrong method is a 405 with ``Allow``; an unknown admin path a 404.
+A wrong method is a 405 with ``Allow``; an unknown admin path a 404. Methods are case-sensitive,
+as everywhere in HTTP. A fault is read from the body by the one fault reader,
+:func:`~mocks._core.faults.read_fault`; runs by :mod:`mocks._core.loading`. The admin API knows
+nothing of the server: it is given the handler, the mode's name, how to rebuild the run source
+(``reset``) and the start-up faults.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from contracts import UnreadableJson, load_json
 
-from ._asgi import ADMIN_PREFIX
-from ._http import Request, Response
-
-if TYPE_CHECKING:
-    from ._server import ServerOptions
+from .._core.faults import FaultSpec, read_fault
+from .._core.handler import Handler
+from .._core.http import Request, Response, json_answer
+from .._core.loading import add_runs, parse_runs
+from .._core.store import RunSource
+from .._errors import InvalidFault, LoadError, ServeError
+from .paths import ADMIN_PREFIX
 
 __all__ = ["AdminAPI"]
-
-_JSON = (("content-type", "application/json"),)
 
 Action = Callable[[bytes], Response]
 
 
-def _dump(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str).encode()
-
-
-def _ok(value: Any, status: int = 200) -> Response:
-    return Response(status, _dump(value), _JSON)
-
-
 def _error(status: int, detail: str) -> Response:
-    return _ok({"detail": detail}, status)
+    return json_answer(status, {"detail": detail})
 
 
 class AdminAPI:
-    """Answers the admin paths for one handler (see the module docstring)."""
+    """Answers the admin paths for one handler (see the module docstring).
 
-    def __init__(self, handler: Any, options: ServerOptions) -> None:
+    ``mode`` is what the index reports (``"stateful"``); ``reset`` makes the run source anew
+    (a :class:`~mocks._errors.ServeError` from it is a 409); ``start_faults`` are the faults a
+    reset restores.
+    """
+
+    def __init__(
+        self,
+        handler: Handler,
+        *,
+        mode: str,
+        reset: Callable[[], RunSource],
+        start_faults: Sequence[FaultSpec] = (),
+    ) -> None:
         self.handler = handler
-        self.options = options
+        self.mode = mode
+        self._make_source = reset
+        self._start_faults = tuple(start_faults)
         self._routes: Mapping[str, Mapping[str, Action]] = {
             "": {"GET": self._index},
             "/reset": {"POST": self._reset},
@@ -76,88 +86,78 @@ class AdminAPI:
         methods = self._routes.get(sub)
         if methods is None:
             return _error(404, "Not Found")
-        action = methods.get(request.method.upper())
+        action = methods.get(request.method)
         if action is None:
-            answer = _error(405, "Method Not Allowed")
-            return Response(405, answer.body, (*_JSON, ("allow", ", ".join(methods))))
+            allow = (("allow", ", ".join(methods)),)
+            return json_answer(405, {"detail": "Method Not Allowed"}, allow)
         return action(body)
 
     # -- actions ------------------------------------------------------------------------------
 
     def _index(self, body: bytes) -> Response:
-        return _ok(
+        return json_answer(
+            200,
             {
                 "prefix": ADMIN_PREFIX,
                 "routes": {path or "/": sorted(methods) for path, methods in self._routes.items()},
-                "mode": self.options.mode,
+                "mode": self.mode,
                 "runs": _count(self.handler.store),
-            }
+            },
         )
 
     def _reset(self, body: bytes) -> Response:
-        from ._server import ServeError, add_faults, make_source
-
         try:
-            self.handler.store = make_source(self.options)
-        except ServeError as exc:  # e.g. the --data file changed on disk since start
+            self.handler.store = self._make_source()
+        except ServeError as exc:  # e.g. the data file changed on disk since start
             return _error(409, f"cannot reset: {exc}")
         self.handler.faults.clear()
-        add_faults(self.handler.faults, self.options.faults)
+        for spec in self._start_faults:
+            self.handler.faults.add_spec(spec)
         self.handler.journal.clear()
-        return _ok({"reset": True, "runs": _count(self.handler.store)})
+        return json_answer(200, {"reset": True, "runs": _count(self.handler.store)})
 
     def _add_runs(self, body: bytes) -> Response:
-        from ._loading import LoadError, add_runs, parse_runs
-
         store = self.handler.store
         if not hasattr(store, "add"):
             return _error(409, "runs can be added in stateful mode only")
         try:
             text = body.decode("utf-8")
-            runs, labels = parse_runs(text, "body")
-            if not isinstance(runs, list):
-                return _error(422, "body: expected a JSON array of runs or JSON Lines")
-            ids = add_runs(store, runs, labels)
+            runs, lines = parse_runs(text, "body")
+            ids = add_runs(store, runs, lines, "body")
         except UnicodeDecodeError:
             return _error(422, "body: not UTF-8 text")
         except LoadError as exc:
             return _error(422, str(exc))
-        return _ok({"added": len(ids), "ids": ids}, 201)
+        return json_answer(201, {"added": len(ids), "ids": ids})
 
     def _clear_runs(self, body: bytes) -> Response:
         store = self.handler.store
         if not hasattr(store, "clear"):
             return _error(409, "runs can be removed in stateful mode only")
         store.clear()
-        return _ok({"runs": 0})
+        return json_answer(200, {"runs": 0})
 
     def _faults(self, body: bytes) -> Response:
-        return _ok({"faults": [repr(fault) for fault in self.handler.faults]})
+        return json_answer(200, {"faults": [repr(fault) for fault in self.handler.faults]})
 
     def _add_fault(self, body: bytes) -> Response:
-        from ._server import FaultSpec, ServeError, add_faults
-
         try:
             given = load_json(body or b"null", source="body")
         except UnreadableJson as exc:
             return _error(422, str(exc))
-        if not isinstance(given, dict) or not isinstance(given.get("kind"), str):
+        if not isinstance(given, dict):
             return _error(
                 422, 'body: expected a JSON object with a "kind", e.g. {"kind": "server_error"}'
             )
-        fields = {
-            k: given.pop(k) for k in ("kind", "operation", "times", "rate", "seed") if k in given
-        }
         try:
-            spec = FaultSpec(**fields, options=given)
-            add_faults(self.handler.faults, (spec,))
-        except (ServeError, TypeError) as exc:
-            return _error(422, str(exc).removeprefix("--fault "))
-        return _ok({"faults": [repr(fault) for fault in self.handler.faults]}, 201)
+            self.handler.faults.add_spec(read_fault(given))
+        except InvalidFault as exc:
+            return _error(422, str(exc))
+        return json_answer(201, {"faults": [repr(fault) for fault in self.handler.faults]})
 
     def _clear_faults(self, body: bytes) -> Response:
         self.handler.faults.clear()
-        return _ok({"faults": []})
+        return json_answer(200, {"faults": []})
 
     def _journal(self, body: bytes) -> Response:
         journal = self.handler.journal
@@ -174,11 +174,11 @@ class AdminAPI:
             }
             for call in journal
         ]
-        return _ok({"calls": calls, "dropped": journal.dropped})
+        return json_answer(200, {"calls": calls, "dropped": journal.dropped})
 
     def _clear_journal(self, body: bytes) -> Response:
         self.handler.journal.clear()
-        return _ok({"calls": []})
+        return json_answer(200, {"calls": []})
 
 
 def _count(store: Any) -> int | None:

@@ -15,10 +15,11 @@ replicas), so the same id gives the same body on every call, in every process:
 
 Because nothing is remembered, a listed run fetched by id comes back with the
 ``extraction_agent_id`` it was made with, not the agent it was listed under, and a run's
-``job_id`` does not lead back to it. Use the stateful :class:`~mocks._store.RunStore` for
+``job_id`` does not lead back to it. Use the stateful :class:`~mocks._core.store.RunStore` for
 tests that follow ids from one call to the next.
 
-Made bodies are cached (a bounded LRU), which changes nothing but speed.
+Made bodies are cached (a bounded LRU: ``_cached_body`` beside the plain ``_make_body``), which
+changes nothing but speed.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from ._store import derive_seed, derive_uuid, dump_json, page_json
+from .http import dump_json
+from .store import derive_seed, derive_uuid, page_json
 
 __all__ = ["StatelessRuns"]
 
@@ -46,7 +48,8 @@ class StatelessRuns:
             raise ValueError("StatelessRuns: max_total and cache_size must be >= 0")
         self.seed = seed
         self.max_total = max_total
-        self._body = lru_cache(maxsize=cache_size)(self._make_body)
+        # the fast path of _make_body: the same bytes, kept (a property test holds them equal)
+        self._cached_body = lru_cache(maxsize=cache_size)(self._make_body)
 
     def run(self, run_id: str, **fields: Any) -> dict[str, Any]:
         """The run made from ``run_id`` (lower-case, hyphenated), with ``fields`` set on it."""
@@ -73,11 +76,11 @@ class StatelessRuns:
     # -- what the handler asks ----------------------------------------------------------------
 
     def run_json(self, run_id: str) -> bytes | None:
-        body: bytes = self._body(run_id, None, None)
+        body: bytes = self._cached_body(run_id, None, None)
         return body
 
     def run_json_by_job(self, job_id: str) -> bytes | None:
-        body: bytes = self._body(derive_uuid(self.seed, "run-of-job", job_id), None, job_id)
+        body: bytes = self._cached_body(derive_uuid(self.seed, "run-of-job", job_id), None, job_id)
         return body
 
     def delete(self, run_id: str) -> bool:
@@ -87,6 +90,7 @@ class StatelessRuns:
         total = self.total(agent_id)
         window = range(min(skip, total), min(skip + limit, total))
         items = [
-            self._body(derive_uuid(self.seed, "list", agent_id, i), agent_id, None) for i in window
+            self._cached_body(derive_uuid(self.seed, "list", agent_id, i), agent_id, None)
+            for i in window
         ]
         return page_json(items, total, skip, limit)

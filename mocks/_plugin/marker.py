@@ -6,9 +6,10 @@ Hypothesis ``@given`` test (where function-scoped fixtures are refused) ``with m
 mock:`` gives each example a fresh mock. Every argument is checked before anything is built; a
 wrong one raises :class:`~mocks._errors.InvalidMockArgument` naming it.
 
-Faults are given as data: a kind's name (``"server_error"``), a dict of
-:meth:`mocks.Faults.add` arguments with a ``kind`` key (``{"kind": "rate_limit", "times": 1,
-"retry_after": 2}``), or a list of those.
+Faults are given as data: a kind's name (``"server_error"``) or the command line's text form
+(``"rate_limit:times=1,retry_after=2"``), a dict of :meth:`mocks.Faults.add` arguments with a
+``kind`` key (``{"kind": "rate_limit", "times": 1, "retry_after": 2}``), or a list of those;
+each is read by the one fault reader, :func:`~mocks._core.faults.read_fault`.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ import inspect
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from ._errors import InvalidFault, InvalidMockArgument
+from .._errors import InvalidFault, InvalidMockArgument
 
 if TYPE_CHECKING:
-    from ._router import MockAPI
+    from .._adapters.router import MockAPI
+    from .._core.faults import FaultSpec
 
 __all__ = ["MARKER", "MARKER_HELP", "from_marker", "mock_api"]
 
@@ -34,7 +36,8 @@ MARKER_HELP = (
 
 Mode = Literal["stateful", "stateless"]
 FaultArgument = str | Mapping[str, Any]
-"""One fault: a kind's name, or :meth:`mocks.Faults.add` arguments with a ``kind`` key."""
+"""One fault: a kind's name (or ``KIND:NAME=VALUE,...``), or :meth:`mocks.Faults.add`
+arguments with a ``kind`` key."""
 
 
 def mock_api(
@@ -58,8 +61,8 @@ def mock_api(
       from it; ``runs``/``agents``/``jobs`` do not apply);
     - ``base_url``: where the mock answers (default: the real service's URL);
     - ``token``: require ``Authorization: Bearer <token>`` (401 otherwise);
-    - ``faults``: a kind name, a dict of :meth:`mocks.Faults.add` arguments with ``kind``, or a
-      list of those;
+    - ``faults``: a kind name (or ``"KIND:NAME=VALUE,..."``), a dict of :meth:`mocks.Faults.add`
+      arguments with ``kind``, or a list of those;
     - ``assert_all_mocked``: fail requests to other hosts (respx's rule).
 
     >>> with mock_api(seed=3, runs=10, faults={"kind": "rate_limit", "times": 1}) as mock:
@@ -68,25 +71,34 @@ def mock_api(
     """
     import httpx
 
-    from ._router import MockAPI
+    from .._adapters.router import MockAPI
 
     _whole("seed", seed, low=None)
     for name, value in (("runs", runs), ("agents", agents), ("jobs", jobs)):
         if value is not None:
             _whole(name, value, low=0 if name == "runs" else 1)
             if mode == "stateless":
-                raise InvalidMockArgument(f"{name}: only with mode='stateful', not 'stateless'")
+                raise InvalidMockArgument(
+                    f"{name}: only with mode='stateful', not 'stateless'", argument=name
+                )
     if mode not in ("stateful", "stateless"):
-        raise InvalidMockArgument(f"mode must be 'stateful' or 'stateless', got {mode!r}")
+        raise InvalidMockArgument(
+            f"mode must be 'stateful' or 'stateless', got {mode!r}", argument="mode"
+        )
     if base_url is not None and not isinstance(base_url, str):
-        raise InvalidMockArgument(f"base_url must be a string, got {base_url!r}")
+        raise InvalidMockArgument(
+            f"base_url must be a string, got {base_url!r}", argument="base_url"
+        )
     if token is not None and (not isinstance(token, str) or not token):
-        raise InvalidMockArgument(f"token must be a non-empty string or None, got {token!r}")
+        raise InvalidMockArgument(
+            f"token must be a non-empty string or None, got {token!r}", argument="token"
+        )
     if not isinstance(assert_all_mocked, bool):
         raise InvalidMockArgument(
-            f"assert_all_mocked must be True or False, got {assert_all_mocked!r}"
+            f"assert_all_mocked must be True or False, got {assert_all_mocked!r}",
+            argument="assert_all_mocked",
         )
-    fault_args = _faults(faults)
+    fault_specs = _faults(faults)
     options: dict[str, Any] = {"token": token, "assert_all_mocked": assert_all_mocked}
     if base_url is not None:
         try:
@@ -94,14 +106,13 @@ def mock_api(
         except httpx.InvalidURL:
             url = None
         if url is None or url.scheme not in ("http", "https") or not url.host:
-            raise InvalidMockArgument(f"base_url must be an http(s) URL, got {base_url!r}")
+            raise InvalidMockArgument(
+                f"base_url must be an http(s) URL, got {base_url!r}", argument="base_url"
+            )
         options["base_url"] = base_url
     mock = MockAPI(_source(mode, seed, runs, agents, jobs), **options)
-    for position, (kind, arguments) in enumerate(fault_args):
-        try:
-            mock.faults.add(kind, **arguments)
-        except (InvalidFault, TypeError) as exc:
-            raise InvalidMockArgument(f"faults[{position}]: {exc}") from None
+    for spec in fault_specs:
+        mock.faults.add_spec(spec)
     return mock
 
 
@@ -113,29 +124,31 @@ def from_marker(args: Sequence[Any], kwargs: Mapping[str, Any], *, seed: int) ->
     """The mock a ``@pytest.mark.extract_mock(...)`` asks for (``seed`` when it names none)."""
     if args:
         raise InvalidMockArgument(
-            f"takes keyword arguments only, got positional {', '.join(map(repr, args))}"
+            f"takes keyword arguments only, got positional {', '.join(map(repr, args))}",
+            argument=repr(args[0]),
         )
     unknown = sorted(set(kwargs) - set(ARGUMENTS))
     if unknown:
         raise InvalidMockArgument(
-            f"unknown argument {', '.join(unknown)}; the arguments are: {', '.join(ARGUMENTS)}"
+            f"unknown argument {', '.join(unknown)}; the arguments are: {', '.join(ARGUMENTS)}",
+            argument=unknown[0],
         )
     return mock_api(**{"seed": seed, **kwargs})
 
 
 def _whole(name: str, value: object, *, low: int | None) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidMockArgument(f"{name} must be a whole number, got {value!r}")
+        raise InvalidMockArgument(f"{name} must be a whole number, got {value!r}", argument=name)
     if low is not None and value < low:
-        raise InvalidMockArgument(f"{name} must be >= {low}, got {value}")
+        raise InvalidMockArgument(f"{name} must be >= {low}, got {value}", argument=name)
 
 
 def _source(mode: Mode, seed: int, runs: int | None, agents: int | None, jobs: int | None) -> Any:
     if mode == "stateless":
-        from ._stateless import StatelessRuns
+        from .._core.stateless import StatelessRuns
 
         return StatelessRuns(seed=seed)
-    from ._store import RunStore
+    from .._core.store import RunStore
 
     return RunStore.seeded(
         seed=seed,
@@ -145,22 +158,27 @@ def _source(mode: Mode, seed: int, runs: int | None, agents: int | None, jobs: i
     )
 
 
-def _faults(faults: object) -> list[tuple[str, dict[str, Any]]]:
-    """``faults`` as ``(kind, Faults.add keyword arguments)`` pairs."""
+def _faults(faults: object) -> list[FaultSpec]:
+    """``faults`` read as fault specs (all of them, before anything is built)."""
+    from .._core.faults import read_fault
+
     items = [faults] if isinstance(faults, (str, Mapping)) else faults
     if not isinstance(items, (list, tuple)):
         raise InvalidMockArgument(
-            f"faults must be a fault kind, a dict with 'kind', or a list of those, got {faults!r}"
+            f"faults must be a fault kind, a dict with 'kind', or a list of those, got {faults!r}",
+            argument="faults",
         )
-    pairs: list[tuple[str, dict[str, Any]]] = []
+    specs: list[FaultSpec] = []
     for position, item in enumerate(items):
-        if isinstance(item, str):
-            pairs.append((item, {}))
-        elif isinstance(item, Mapping) and isinstance(item.get("kind"), str):
-            arguments = {str(k): v for k, v in item.items() if k != "kind"}
-            pairs.append((item["kind"], arguments))
-        else:
+        if not isinstance(item, str) and not (
+            isinstance(item, Mapping) and isinstance(item.get("kind"), str)
+        ):
             raise InvalidMockArgument(
-                f"faults[{position}] must be a fault kind or a dict with a 'kind', got {item!r}"
+                f"faults[{position}] must be a fault kind or a dict with a 'kind', got {item!r}",
+                argument="faults",
             )
-    return pairs
+        try:
+            specs.append(read_fault(item))
+        except InvalidFault as exc:
+            raise InvalidMockArgument(f"faults[{position}]: {exc}", argument="faults") from None
+    return specs

@@ -1,10 +1,9 @@
 """The call journal: every request the mock answered, with its operation's name.
 
 Bounded (the oldest calls fall out first; :attr:`Journal.dropped` counts them), safe to share
-between threads, and the ``Authorization`` header is stored redacted. The request handler
-records through :meth:`Journal.note`, which keeps a plain tuple (headers already redacted) and
-makes the :class:`Call` only when the journal is read: a call costs the server a tuple, not a
-dataclass. Assertions fail with a
+between threads, and credentials never kept: the handler records each request through
+:meth:`Journal.note`, which keeps one :class:`Call` with the secret headers
+(:data:`contracts.SECRET_HEADERS`) already redacted. Assertions fail with a
 :class:`~mocks._errors.CallAssertionError` that lists what was called instead::
 
     mock.assert_called("delete_run", run_id=run_id)
@@ -17,33 +16,28 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ._errors import CallAssertionError
-from ._params import canonical, known_operation
+from contracts import redact_headers
 
-__all__ = ["REDACTED", "Call", "Journal", "redact"]
+from .._errors import CallAssertionError
+from .http import Request
+from .params import canonical, known_operation
 
-REDACTED = "[redacted]"
-_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
+__all__ = ["Call", "Journal"]
+
 _SHOWN = 20  # calls listed in a failure message
 
 
-def redact(headers: Mapping[str, str]) -> dict[str, str]:
-    """A copy of ``headers`` (lower-case names) with credentials replaced by ``[redacted]``."""
-    if _SECRET_HEADERS.isdisjoint(headers):  # the usual request: nothing to hide
-        return dict(headers)
-    return {k: (REDACTED if k in _SECRET_HEADERS else v) for k, v in headers.items()}
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Call:
     """One request and what the mock answered.
 
     ``operation`` is ``None`` for a path that is none of the four (answered 404). ``params``
     maps each declared parameter to its value, canonical when valid (lower-case UUID, int) and
-    the raw text when not. ``fault`` names the fault that shaped the answer, if any.
+    the raw text when not. ``fault`` names what shaped the answer, if anything: a fault's
+    kind, or ``"prefer"`` (the live server's ``Prefer`` controls).
     """
 
     operation: str | None
@@ -71,32 +65,42 @@ class Journal:
         if maxlen < 1:
             raise ValueError(f"journal maxlen must be >= 1, got {maxlen}")
         self.maxlen = maxlen
-        # a Call, or the tuple of a Call's fields (from :meth:`note`), made a Call when read
-        self._calls: deque[Call | tuple[Any, ...]] = deque(maxlen=maxlen)
+        self._calls: deque[Call] = deque(maxlen=maxlen)
         self._lock = threading.Lock()
         self._recorded = 0
 
-    def record(self, call: Call) -> None:
-        with self._lock:
-            self._calls.append(call)
-            self._recorded += 1
-
     def note(
         self,
+        request: Request,
         operation: str | None,
-        method: str,
-        path: str,
         params: Mapping[str, Any],
-        query: tuple[tuple[str, str], ...],
-        headers: Mapping[str, str],
         status: int | None,
         fault: str | None,
     ) -> None:
-        """Record a call from its fields (what :class:`Call` takes, in order); ``headers`` are
-        redacted here, before anything is kept."""
-        entry = (operation, method, path, params, query, redact(headers), status, fault)
+        """Record that ``request`` was answered ``status`` (None: no answer) as ``operation``
+        with ``params``, shaped by ``fault``; the headers are redacted before anything is
+        kept."""
+        headers = redact_headers(request.headers)
+        self._keep(
+            Call(
+                operation,
+                request.method,
+                request.path,
+                params,
+                request.query,
+                headers,
+                status,
+                fault,
+            )
+        )
+
+    def record(self, call: Call) -> None:
+        """Record a ready :class:`Call` (its headers redacted before it is kept)."""
+        self._keep(replace(call, headers=redact_headers(call.headers)))
+
+    def _keep(self, call: Call) -> None:
         with self._lock:
-            self._calls.append(entry)
+            self._calls.append(call)
             self._recorded += 1
 
     @property
@@ -115,8 +119,7 @@ class Journal:
 
     def __iter__(self) -> Iterator[Call]:
         with self._lock:
-            entries = tuple(self._calls)
-        return iter([entry if isinstance(entry, Call) else Call(*entry) for entry in entries])
+            return iter(tuple(self._calls))
 
     def calls(self, operation: str | None = None, **params: Any) -> list[Call]:
         """The recorded calls of ``operation`` (all calls if ``None``) whose parameters equal

@@ -27,7 +27,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from contracts import OPERATIONS, Operation, Parameter, is_uuid
 
-from ._errors import UnknownName
+from .._errors import UnknownName
 
 __all__ = [
     "ParameterReader",
@@ -186,7 +186,9 @@ def known_operation(name: str) -> Operation:
     """The operation called ``name``, or :class:`UnknownName` listing the four."""
     op = _BY_NAME.get(name)
     if op is None:
-        raise UnknownName(f"unknown operation {name!r}; the operations are: {', '.join(_BY_NAME)}")
+        raise UnknownName(
+            f"unknown operation {name!r}; the operations are: {', '.join(_BY_NAME)}", name=name
+        )
     return op
 
 
@@ -204,4 +206,6 @@ def canonical(operation: Operation, name: str, value: Any) -> Any:
             except PydanticValidationError:
                 return value
     names = ", ".join(p.name for p in operation.parameters)
-    raise UnknownName(f"{operation.name} has no parameter {name!r}; its parameters are: {names}")
+    raise UnknownName(
+        f"{operation.name} has no parameter {name!r}; its parameters are: {names}", name=name
+    )

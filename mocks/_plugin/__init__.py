@@ -24,13 +24,14 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from ._errors import InvalidMockArgument
-from ._marker import MARKER, MARKER_HELP, from_marker
-from ._pytest_conformance import ConformanceSuite, add_options, check_options
+from .._errors import InvalidMockArgument
+from .conformance import ConformanceSuite, add_options, check_options
+from .marker import MARKER, MARKER_HELP, from_marker
 
 if TYPE_CHECKING:
-    from ._router import MockAPI
-    from ._server import RunningMock, ServerOptions
+    from .._adapters.router import MockAPI
+    from .._server.live import RunningMock
+    from .._server.options import ServerOptions
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -83,7 +84,7 @@ def extract_mock(request: pytest.FixtureRequest, extract_seed: int) -> Iterator[
 @pytest.fixture(scope="session")
 def extract_server_options(extract_seed: int) -> ServerOptions:
     """What ``extract_server`` serves: ``extract-contract serve``'s defaults, seeded."""
-    from ._server import ServerOptions
+    from .._server.options import ServerOptions
 
     return ServerOptions(seed=extract_seed, log_level="error")
 
@@ -91,7 +92,7 @@ def extract_server_options(extract_seed: int) -> ServerOptions:
 @pytest.fixture(scope="session")
 def extract_server(extract_server_options: ServerOptions) -> Iterator[RunningMock]:
     """The live mock for the session: ``.url`` (``http://127.0.0.1:PORT``) and ``.store``."""
-    from ._server import live_server
+    from .._server.live import live_server
 
     with live_server(extract_server_options) as running:
         yield running

@@ -28,6 +28,8 @@ from typing import Any
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from .._errors import ServeError
+
 try:  # httptools is the fast parser; h11 is the pure-Python fallback uvicorn always has
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -66,13 +68,18 @@ class Limits:
     max_body: int = 1024 * 1024
 
     def __post_init__(self) -> None:
+        """Check the numbers: a :class:`~mocks._errors.ServeError` names the one at fault."""
         for name in ("max_request_line", "max_head", "max_body"):
             if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+                raise ServeError("must be >= 1", option=name, value=getattr(self, name))
         if self.max_request_line > self.max_head:
-            raise ValueError("max_request_line must not exceed max_head")
+            raise ServeError(
+                f"must not exceed max_head ({self.max_head})",
+                option="max_request_line",
+                value=self.max_request_line,
+            )
         if not self.head_timeout > 0:
-            raise ValueError(f"head_timeout must be > 0, got {self.head_timeout}")
+            raise ServeError("must be > 0", option="head_timeout", value=self.head_timeout)
 
 
 def attach_limits(config: Any, limits: Limits) -> None:
@@ -278,11 +285,15 @@ class HardenedH11Protocol(_HardenedMixin, H11Protocol):
 
 
 def protocol_class(http: str = "auto") -> type[Any]:
-    """The hardened protocol for ``http`` (``auto``: httptools when installed, else h11)."""
+    """The hardened protocol for ``http`` (``auto``: httptools when installed, else h11); a
+    :class:`~mocks._errors.ServeError` (option ``http``) for a parser that is not there."""
     if http == "h11" or (http == "auto" and not HAVE_HTTPTOOLS):
         return HardenedH11Protocol
     if http in ("auto", "httptools"):
         if not HAVE_HTTPTOOLS:
-            raise ValueError("--http httptools needs the httptools package (pip install httptools)")
+            reason = "needs the httptools package (pip install httptools)"
+            raise ServeError(reason, option="http", value=http)
         return HardenedHttpToolsProtocol
-    raise ValueError(f"unknown HTTP implementation {http!r}; choose auto, httptools or h11")
+    raise ServeError(
+        "unknown HTTP implementation; choose auto, httptools or h11", option="http", value=http
+    )

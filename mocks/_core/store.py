@@ -30,9 +30,10 @@ from pydantic import BaseModel
 
 from contracts import validate
 
-from ._errors import InvalidRun
+from .._errors import InvalidRun
+from .http import dump_json
 
-__all__ = ["RunSource", "RunStore", "derive_seed", "derive_uuid", "dump_json"]
+__all__ = ["RunSource", "RunStore", "derive_seed", "derive_uuid", "page_json"]
 
 SortKey = tuple[int, int, int, str]
 
@@ -44,7 +45,7 @@ _DATETIME = re.compile(
 
 class RunSource(Protocol):
     """What the request handler asks of its runs; :class:`RunStore` (stateful) and
-    :class:`~mocks._stateless.StatelessRuns` provide it. Ids arrive lower-case, hyphenated."""
+    :class:`~mocks._core.stateless.StatelessRuns` provide it. Ids arrive lower-case, hyphenated."""
 
     def run_json(self, run_id: str) -> bytes | None:
         """The run's JSON body, or None if there is no such run."""
@@ -57,11 +58,6 @@ class RunSource(Protocol):
 
     def page_json(self, agent_id: str, skip: int, limit: int) -> bytes:
         """The JSON body of one list page: ``{"items", "total", "skip", "limit"}``."""
-
-
-def dump_json(value: Any) -> bytes:
-    """Compact, deterministic JSON bytes, as FastAPI's ``JSONResponse`` renders them."""
-    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
 
 
 def derive_seed(seed: int, *parts: object) -> int:
@@ -110,15 +106,15 @@ class _Entry:
         self.body = body
 
 
-def _as_dict(run: Any, label: str) -> dict[str, Any]:
+def _as_dict(run: Any, position: int) -> dict[str, Any]:
     if isinstance(run, BaseModel):
         dumped: dict[str, Any] = run.model_dump(mode="json", by_alias=True)
         return dumped
     if isinstance(run, Mapping):
         return dict(run)
     raise InvalidRun(
-        f"{label}: expected an ExtractRun (or another pydantic model) or a dict, "
-        f"got {type(run).__name__}"
+        f"expected an ExtractRun (or another pydantic model) or a dict, got {type(run).__name__}",
+        record=position,
     )
 
 
@@ -190,19 +186,20 @@ class RunStore:
     def add(self, *runs: Any) -> list[str]:
         """Check ``runs`` against the contract and add them all (or none); returns their ids.
 
-        Raises :class:`~mocks._errors.InvalidRun` naming the record (position and id) and every
-        field that is wrong, or an id that is already in the store or given twice.
+        Raises :class:`~mocks._errors.InvalidRun` carrying the record (position and id) and
+        every violation of the contract, or an id that is already in the store or given twice.
         """
         checked: list[tuple[dict[str, Any], bytes]] = []
         for position, run in enumerate(runs):
-            label = f"run #{position}"
-            as_dict = _as_dict(run, label)
-            if isinstance(as_dict.get("id"), str):
-                label += f" (id {as_dict['id']})"
+            as_dict = _as_dict(run, position)
             violations = validate(as_dict, "run")
             if violations:
-                lines = "".join(f"\n  {v}" for v in violations)
-                raise InvalidRun(f"{label} breaks the contract:{lines}")
+                run_id = as_dict.get("id")
+                raise InvalidRun(
+                    record=position,
+                    run_id=run_id if isinstance(run_id, str) else None,
+                    violations=violations,
+                )
             checked.append((as_dict, dump_json(as_dict)))
         return self._insert(checked, labels=True)
 
@@ -214,7 +211,7 @@ class RunStore:
         for position, (run, body) in enumerate(runs):
             run_id = run["id"].lower()
             if run_id in seen:
-                raise InvalidRun(f"run #{position} (id {run['id']}): the id is given twice")
+                raise InvalidRun("the id is given twice", record=position, run_id=run["id"])
             seen.add(run_id)
             job = run.get("job_id")
             entry = _Entry(
@@ -228,7 +225,7 @@ class RunStore:
             for position, (run_id, _) in enumerate(prepared):
                 if run_id in self._by_id:
                     raise InvalidRun(
-                        f"run #{position} (id {run_id}): a run with this id is already in the store"
+                        "a run with this id is already in the store", record=position, run_id=run_id
                     )
             touched_agents: dict[str, list[SortKey]] = {}
             touched_jobs: dict[str, list[SortKey]] = {}

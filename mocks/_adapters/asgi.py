@@ -1,14 +1,14 @@
 """The ASGI adapter: the mock's one request handler, served over HTTP.
 
-A raw ASGI 3 callable, no framework: it turns the scope into a :class:`~mocks._http.Request`
-(the path percent-decoded, every query pair kept in order with duplicates, header names
-lower-case), asks the handler, and sends the :class:`~mocks._http.Response` back as it is, so
-the live server and the respx router answer byte-identical bodies for the same request and seed.
+A raw ASGI 3 callable, no framework: it turns the scope into a :class:`~mocks._core.http.Request`
+(through :func:`~mocks._core.http.request_from`, as the respx router does), asks the handler,
+and sends the :class:`~mocks._core.http.Response` back as it is, so the live server and the
+respx router answer byte-identical bodies for the same request and seed.
 
 Around the handler, and only here:
 
-- ``GET /__extract_contract__/health`` answers ``{"status":"ok"}`` (see :data:`CONTROL_PREFIX`;
-  the API lives under ``/api/v1`` and can never clash with it);
+- ``GET /__extract_contract__/health`` answers ``{"status":"ok"}`` (see
+  :mod:`mocks._adapters.paths`; the API lives under ``/api/v1`` and can never clash with it);
 - ``/__extract_contract__/admin/...`` goes to the admin API when one is given (off otherwise:
   404 like any unknown path);
 - a request body is never buffered: a ``Content-Length`` above ``max_body`` is answered ``413``
@@ -22,23 +22,24 @@ Around the handler, and only here:
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Callable, MutableMapping
+from functools import lru_cache
 from typing import Any, Protocol
 from urllib.parse import unquote
 
-from ._handler import parse_query
-from ._http import Request, Response
-from ._protocol import ABORT_KEY
+from .._core.handler import Handler
+from .._core.http import JSON_TYPE, Request, Response, json_answer, request_from
+from .paths import ADMIN_PREFIX, CONTROL_PREFIX, HEALTH_PATH
+from .protocol import ABORT_KEY
 
 __all__ = [
-    "ADMIN_PREFIX",
-    "CONTROL_PREFIX",
-    "HEALTH_PATH",
     "ASGIApp",
     "BodyHandler",
     "MockASGIApp",
     "create_app",
+    "encode_headers",
+    "encode_headers_cached",
+    "to_request",
 ]
 
 Scope = MutableMapping[str, Any]
@@ -46,20 +47,17 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-Handler = Callable[[Request], Response]
-
-CONTROL_PREFIX = "/__extract_contract__"
-"""Paths of the mock itself (health, admin); nothing of the real API starts with it."""
-HEALTH_PATH = CONTROL_PREFIX + "/health"
-ADMIN_PREFIX = CONTROL_PREFIX + "/admin"
+Answer = Callable[[Request], Response]
 
 DEFAULT_MAX_BODY = 1024 * 1024
 
-_JSON_TYPE = (b"content-type", b"application/json")
-_HEALTH_BODY = b'{"status":"ok"}'
-_NOT_FOUND = b'{"detail":"Not Found"}'
-_TOO_LARGE = b'{"detail":"Request body too large"}'
+_HEALTH = json_answer(200, {"status": "ok"})
+_HEALTH_NOT_ALLOWED = json_answer(405, {"detail": "Method Not Allowed"}, (("allow", "GET"),))
+_NOT_FOUND = json_answer(404, {"detail": "Not Found"})
+_TOO_LARGE = json_answer(413, {"detail": "Request body too large"})
+_BAD_LENGTH = json_answer(400, {"detail": "Invalid Content-Length header"})
 _ONE_BYTE = (b"content-length", b"1")
+_JSON_TYPE_BYTES = (JSON_TYPE[0].encode("latin-1"), JSON_TYPE[1].encode("latin-1"))
 
 
 class BodyHandler(Protocol):
@@ -77,7 +75,7 @@ class MockASGIApp:
 
     def __init__(
         self,
-        handler: Handler,
+        handler: Answer,
         *,
         admin: BodyHandler | None = None,
         max_body: int = DEFAULT_MAX_BODY,
@@ -101,12 +99,10 @@ class MockASGIApp:
         try:
             announced = _content_length(request)
         except ValueError:
-            await _send(send, _json(400, {"detail": "Invalid Content-Length header"}), close=True)
+            await _send(send, _BAD_LENGTH, close=True)
             return
         if announced is not None and announced > self.max_body:
-            await _send(
-                send, Response(413, _TOO_LARGE, (("content-type", "application/json"),)), close=True
-            )
+            await _send(send, _TOO_LARGE, close=True)
             return
         path = request.path
         if path.startswith(CONTROL_PREFIX):
@@ -116,7 +112,7 @@ class MockASGIApp:
             try:
                 await self._read_body(receive, keep=False)
             except _TooLarge:
-                await _send(send, _too_large(), close=True)
+                await _send(send, _TOO_LARGE, close=True)
                 return
         response = self.handler(request)
         if response.delay or response.disconnect is not None or response.status == 307:
@@ -127,21 +123,19 @@ class MockASGIApp:
     async def _control(self, request: Request, scope: Scope, receive: Receive, send: Send) -> None:
         if request.path == HEALTH_PATH:
             if request.method in ("GET", "HEAD"):
-                await _send(
-                    send, Response(200, _HEALTH_BODY, (("content-type", "application/json"),))
-                )
+                await _send(send, _HEALTH)
             else:
-                await _send(send, _method_not_allowed("GET"))
+                await _send(send, _HEALTH_NOT_ALLOWED)
             return
         if self.admin is None or not (
             request.path == ADMIN_PREFIX or request.path.startswith(ADMIN_PREFIX + "/")
         ):
-            await _send(send, Response(404, _NOT_FOUND, (("content-type", "application/json"),)))
+            await _send(send, _NOT_FOUND)
             return
         try:
             body = await self._read_body(receive, keep=True)
         except _TooLarge:
-            await _send(send, _too_large(), close=True)
+            await _send(send, _TOO_LARGE, close=True)
             return
         await _send(send, self.admin(request, body))
 
@@ -181,43 +175,26 @@ class MockASGIApp:
 
 
 def create_app(
-    handler: Any = None,
+    handler: Handler | Answer,
     *,
     admin: BodyHandler | None = None,
     max_body: int = DEFAULT_MAX_BODY,
 ) -> MockASGIApp:
     """An ASGI app over the mock's request handler, for any ASGI server.
 
-    ``handler`` is a :class:`~mocks.Handler` (its ``handle`` is served), any callable from
-    :class:`~mocks.Request` to :class:`~mocks.Response`, a :class:`~mocks.ServerOptions`
-    (the app ``extract-contract serve`` would serve with those options: Prefer controls,
-    admin API and body limit included), or ``None`` for the default options. ``admin`` is
-    served under :data:`ADMIN_PREFIX` when given.
+    ``handler`` is a :class:`~mocks.Handler` (its ``handle`` is served) or any callable from
+    :class:`~mocks.Request` to :class:`~mocks.Response`. ``admin`` is served under
+    :data:`~mocks._adapters.paths.ADMIN_PREFIX` when given; a request body over ``max_body``
+    bytes is answered 413. (The app ``extract-contract serve`` serves, Prefer controls and admin
+    API included, is ``mocks.build_server(options).app``.)
     """
-    from ._server import ServerOptions, build_server
-
-    if handler is None or isinstance(handler, ServerOptions):
-        return build_server(handler or ServerOptions()).app
-    handle = getattr(handler, "handle", handler)
+    handle = handler.handle if isinstance(handler, Handler) else handler
     if not callable(handle):
         raise TypeError(
-            f"create_app: expected a Handler, a callable or ServerOptions, got {handler!r}"
+            f"create_app: expected a Handler or a callable from Request to Response, "
+            f"got {handler!r}"
         )
     return MockASGIApp(handle, admin=admin, max_body=max_body)
-
-
-_NAMES: dict[bytes, str] = {}
-
-
-def _header_name(raw: bytes) -> str:
-    """A header name as text, lower-case; the names clients send are few, so the decodings
-    are kept (at most 512 of them)."""
-    name = _NAMES.get(raw)
-    if name is None:
-        name = raw.decode("latin-1").lower()
-        if len(_NAMES) < 512:
-            _NAMES[raw] = name
-    return name
 
 
 def to_request(scope: Scope) -> Request:
@@ -225,24 +202,9 @@ def to_request(scope: Scope) -> Request:
     path = scope.get("path")
     if path is None:
         path = unquote(scope.get("raw_path", b"/").decode("latin-1"))
-    query_string: bytes = scope.get("query_string", b"")
-    query = read_query(query_string) if query_string else ()
-    headers: dict[str, str] = {}
-    names = _NAMES
-    for name, value in scope.get("headers", ()):
-        key = names.get(name) or _header_name(name)
-        if key not in headers:  # the first of a repeated header, as Starlette's ``get`` gives
-            headers[key] = value.decode("latin-1")
-    return Request(scope["method"], path, query, headers)
-
-
-def read_query(raw: bytes) -> tuple[tuple[str, str], ...]:
-    """The handler's :func:`~mocks._handler.parse_query` (Starlette's reading), with a fast path
-    for the usual query that has nothing to unescape (no ``%``, no ``+``): the same pairs."""
-    if b"%" in raw or b"+" in raw:
-        return parse_query(raw)
-    pairs = [p.partition("=") for p in raw.decode("latin-1").split("&") if p]
-    return tuple([(name, value) for name, _, value in pairs])
+    return request_from(
+        scope["method"], path, scope.get("query_string", b""), scope.get("headers", ())
+    )
 
 
 def _absolute_location(response: Response, scope: Scope) -> Response:
@@ -273,45 +235,28 @@ def _content_length(request: Request) -> int | None:
     return value
 
 
-def _json(status: int, payload: Any) -> Response:
-    body = json.dumps(payload, separators=(",", ":")).encode()
-    return Response(status, body, (("content-type", "application/json"),))
+def encode_headers(
+    headers: tuple[tuple[str, str], ...], has_body: bool
+) -> tuple[tuple[bytes, bytes], ...]:
+    """A response's headers as ASGI wants them: bytes, lower-case names, and a content type
+    for a body that names none (JSON, as everything the mock sends)."""
+    encoded = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+    if has_body and not any(name == b"content-type" for name, _ in encoded):
+        encoded.append(_JSON_TYPE_BYTES)
+    return tuple(encoded)
 
 
-def _too_large() -> Response:
-    return Response(413, _TOO_LARGE, (("content-type", "application/json"),))
-
-
-def _method_not_allowed(allow: str) -> Response:
-    return Response(
-        405,
-        b'{"detail":"Method Not Allowed"}',
-        (("allow", allow), ("content-type", "application/json")),
-    )
-
-
-_ENCODED: dict[tuple[tuple[tuple[str, str], ...], bool], list[tuple[bytes, bytes]]] = {}
-
-
-def _encoded(headers: tuple[tuple[str, str], ...], has_body: bool) -> list[tuple[bytes, bytes]]:
-    """A response's headers as ASGI wants them (bytes, lower-case names, a content type for a
-    body), a new list each time. The handler answers from a few shared header tuples, so their
-    encodings are kept (at most 256 of them)."""
-    key = (headers, has_body)
-    encoded = _ENCODED.get(key) if type(headers) is tuple else None
-    if encoded is None:
-        encoded = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
-        if has_body and not any(name == b"content-type" for name, _ in encoded):
-            encoded.append(_JSON_TYPE)
-        if type(headers) is tuple and len(_ENCODED) < 256:
-            _ENCODED[key] = encoded
-    return encoded.copy()
+encode_headers_cached = lru_cache(maxsize=256)(encode_headers)
+""":func:`encode_headers`, remembered: the handler answers from a few shared header tuples."""
 
 
 async def _send(send: Send, response: Response, *, close: bool = False) -> None:
     body = response.body
-    headers = _encoded(response.headers, bool(body))
-    headers.append((b"content-length", b"%d" % len(body)))
+    try:
+        encoded = encode_headers_cached(response.headers, bool(body))
+    except TypeError:  # headers no cache can key on (a list from a hand-written handler)
+        encoded = encode_headers(response.headers, bool(body))
+    headers = [*encoded, (b"content-length", b"%d" % len(body))]
     if close:
         headers.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})

@@ -1,7 +1,8 @@
 """The respx adapter: the mock API inside the test process, for sync and async httpx clients.
 
 :class:`MockAPI` activates respx for one base URL (the real service's by default) and answers
-every request under it with the one :class:`~mocks._handler.Handler`::
+every request under it with the one :class:`~mocks._core.handler.Handler`, reading each request
+with :func:`~mocks._core.http.request_from` as the ASGI app does::
 
     from llama_cloud import LlamaCloud
     from mocks import MockAPI, RunStore
@@ -35,10 +36,10 @@ import respx
 
 from contracts import DEFAULT_BASE_URL
 
-from ._faults import Faults
-from ._handler import Handler, parse_query
-from ._http import Request, Response
-from ._store import RunSource
+from .._core.faults import Faults
+from .._core.handler import Handler
+from .._core.http import Response, request_from
+from .._core.store import RunSource
 
 __all__ = ["MockAPI"]
 
@@ -170,10 +171,9 @@ class MockAPI:
             if path != self._prefix and not path.startswith(self._prefix + "/"):
                 return None
             path = path[len(self._prefix) :] or "/"
-        headers: dict[str, str] = {}
-        for name, value in request.headers.multi_items():  # names come lower-case
-            headers[name] = f"{headers[name]}, {value}" if name in headers else value
-        answer = self.handler.handle(Request(request.method, path, parse_query(url.query), headers))
+        answer = self.handler.handle(
+            request_from(request.method, path, url.query, request.headers.raw)
+        )
         if _IN_ASYNC.get():
             return self._answer_async(request, answer)
         if answer.delay:
@@ -203,5 +203,8 @@ class MockAPI:
                 else (k, v)
                 for k, v in headers
             )
+        # the length of the answer's body, as a server announces it (for HEAD too, whose body
+        # is dropped), so both adapters send the same headers
+        headers = (*headers, ("content-length", str(len(answer.body))))
         body = b"" if request.method == "HEAD" else answer.body
         return httpx.Response(answer.status, headers=headers, content=body, request=request)

@@ -1,0 +1,115 @@
+"""What the live mock can be told: :class:`ServerOptions`, checked when made.
+
+The fields are ``extract-contract serve``'s flags, by their Python names. A wrong value is a
+:class:`~mocks._errors.ServeError` carrying the field (``option``), its ``value`` and what it
+``needs``; its message speaks Python (``workers=2: only with mode='stateless' (...)``), and the
+command line renders the same error with its own flag names.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Literal
+
+from .._adapters.asgi import DEFAULT_MAX_BODY
+from .._adapters.protocol import Limits
+from .._core.faults import FaultSpec, read_fault
+from .._errors import ServeError
+
+__all__ = ["OPTIONS_ENV", "Mode", "ServerOptions"]
+
+Mode = Literal["stateful", "stateless"]
+OPTIONS_ENV = "EXTRACT_CONTRACT_SERVE_OPTIONS"
+"""The environment variable that hands the options to each ``--workers`` process."""
+
+
+@dataclass(frozen=True)
+class ServerOptions:
+    """Everything the live mock can be told; the defaults are ``extract-contract serve``'s."""
+
+    host: str = "127.0.0.1"
+    port: int = 4010
+    mode: Mode = "stateful"
+    seed: int = 0
+    runs: int = 1000
+    agents: int = 3
+    data: Path | None = None
+    token: str | None = None
+    faults: tuple[FaultSpec, ...] = ()
+    strict: bool = False
+    admin: bool = False
+    workers: int = 1
+    log_level: str = "warning"
+    access_log: bool = False
+    http: str = "auto"
+    journal_size: int = 1000
+    max_body: int = DEFAULT_MAX_BODY
+    max_request_line: int = Limits.max_request_line
+    max_head: int = Limits.max_head
+    head_timeout: float = Limits.head_timeout
+    keep_alive_timeout: int = 5
+
+    def __post_init__(self) -> None:
+        if self.mode not in ("stateful", "stateless"):
+            raise ServeError("choose stateful or stateless", option="mode", value=self.mode)
+        if self.workers < 1:
+            raise ServeError("must be >= 1", option="workers", value=self.workers)
+        if self.workers > 1 and self.mode == "stateful":
+            raise ServeError(
+                "a stateful store lives in one process; several workers would each delete "
+                "from their own copy",
+                option="workers",
+                value=self.workers,
+                needs=("mode", "stateless"),
+            )
+        if self.data is not None and self.mode == "stateless":
+            raise ServeError(
+                "stateless runs come from ids", option="data", needs=("mode", "stateful")
+            )
+        self.limits  # noqa: B018 - checks the numbers (a ServeError names the one at fault)
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(
+            max_request_line=self.max_request_line,
+            max_head=self.max_head,
+            head_timeout=self.head_timeout,
+            max_body=self.max_body,
+        )
+
+    def describe(self) -> str:
+        """What is being served, for the ready line: ``stateful, 1000 runs, seed 0``."""
+        if self.mode == "stateless":
+            what = f"stateless, seed {self.seed}"
+        elif self.data is not None:
+            what = f"stateful, runs from {self.data}"
+        else:
+            what = f"stateful, {self.runs} runs, seed {self.seed}"
+        extras = [
+            flag
+            for flag, on in (
+                ("auth", self.token is not None),
+                ("strict", self.strict),
+                ("admin", self.admin),
+                (f"{len(self.faults)} fault(s)", bool(self.faults)),
+                (f"{self.workers} workers", self.workers > 1),
+            )
+            if on
+        ]
+        return ", ".join([what, *extras])
+
+    def to_json(self) -> str:
+        """The options as JSON (faults as the mappings :func:`read_fault` reads back)."""
+        payload: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
+        payload["data"] = None if self.data is None else str(self.data)
+        payload["faults"] = [spec.as_mapping() for spec in self.faults]
+        return json.dumps(payload)
+
+    @classmethod
+    def from_json(cls, text: str) -> ServerOptions:
+        payload = json.loads(text)
+        payload["data"] = None if payload["data"] is None else Path(payload["data"])
+        payload["faults"] = tuple(read_fault(spec) for spec in payload["faults"])
+        return cls(**payload)
