@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from ._common import UsageError, non_negative_int, positive_int
 
 if TYPE_CHECKING:
-    from contracts.conformance import ConformanceReport
+    from contracts.conformance import ConformanceReport, InvalidOption
 
 NAME = "conform"
 HELP = (
@@ -228,6 +228,17 @@ def _flag(option: str) -> str:
     return "--" + option.replace("_", "-")
 
 
+def _invalid(exc: InvalidOption) -> UsageError:
+    """A run's refusal of an option, in this command's flags (a flag without a value, such as
+    --allow-writes, is named alone; one given with a flag it conflicts with names both)."""
+    named = _flag(exc.option)
+    if not isinstance(exc.value, bool):
+        named += f" {exc.value}"
+    if exc.conflicts_with is not None:
+        named += f": not with {_flag(exc.conflicts_with)}"
+    return UsageError(f"{named}: expected {exc.expected}")
+
+
 def run(args: argparse.Namespace) -> int:
     if args.list_checks:
         return _list_checks(sys.stdout)
@@ -248,8 +259,8 @@ def run(args: argparse.Namespace) -> int:
         Limits,
         ServerUnreachable,
         UnknownCheck,
+        write_policy,
     )
-    from contracts.conformance._policy import decide
     from mocks._server.live import embedded_mock
 
     try:
@@ -259,14 +270,14 @@ def run(args: argparse.Namespace) -> int:
             max_wait=args.max_wait,
             max_requests=args.max_requests,
         )
-        decide(
+        write_policy(
             args.base_url or "http://127.0.0.1",
             read_only=args.read_only,
             allow_writes=args.allow_writes,
             allow_delete=args.allow_delete,
         )
     except InvalidOption as exc:
-        raise UsageError(f"{_flag(exc.option)} {exc.value}: expected {exc.expected}") from None
+        raise _invalid(exc) from None
     try:
         checks = [check.name for check in CHECKS.select(_split(args.checks) or None)]
     except UnknownCheck as exc:
@@ -314,7 +325,7 @@ def run(args: argparse.Namespace) -> int:
     except AccessDenied as exc:
         raise UsageError(f"--header: {exc}; e.g. --header 'Authorization: Bearer TOKEN'") from None
     except InvalidOption as exc:
-        raise UsageError(f"{_flag(exc.option)} {exc.value}: expected {exc.expected}") from None
+        raise _invalid(exc) from None
     _print_report(report, reports)
     return _EXIT_CODES[report.verdict]
 

@@ -105,7 +105,20 @@ def test_an_unreachable_url_is_one_line_and_exit_2(capsys):
         (["--embedded", "--timeout", "-1"], "--timeout -1.0: expected a finite number"),
         (["--embedded", "--rate", "0"], "--rate 0.0: expected a finite number of requests per"),
         (["--embedded", "--max-wait", "nan"], "--max-wait nan: expected a finite number"),
-        (["--embedded", "--read-only", "--allow-writes"], "--allow-writes True: expected not both"),
+        (
+            ["--embedded", "--read-only", "--allow-writes"],
+            "--allow-writes: not with --read-only: expected not both read-only and writes allowed",
+        ),
+        (
+            [
+                "--embedded",
+                "--allow-writes",
+                "--allow-delete",
+                "3f1c2a9e-5b7d-4c8e-9a1f-2b3c4d5e6f70",
+            ],
+            "--allow-delete 3f1c2a9e-5b7d-4c8e-9a1f-2b3c4d5e6f70: not with --allow-writes: "
+            "expected no run ids when writes are allowed",
+        ),
         (["--embedded", "--allow-delete", "run-1"], "--allow-delete run-1: expected a run id"),
         (
             ["--base-url", "http://user:pw@127.0.0.1:1"],
