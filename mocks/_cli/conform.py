@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ._common import UsageError, non_negative_int, positive_int
+from ._common import SEED, Number, UsageError, seconds, whole_number
 
 if TYPE_CHECKING:
     from contracts.conformance import ConformanceReport, InvalidOption
@@ -26,6 +26,11 @@ HELP = (
 
 _REPORT_FORMATS = ("junit",)
 _EMBEDDED_SEED = 0  # the bundled mock's own default seed, unless --seed names one
+MAX_RATE = 1_000_000
+MAX_REQUESTS = 1_000_000_000
+MAX_EXAMPLES = 1_000_000
+MAX_WORKERS = 64
+"""schemathesis's own most workers."""
 _DOTS_PER_LINE = 60
 _EXIT_CODES = {"conforms": 0, "violations": 1, "untestable": 2, "inconclusive": 3}
 
@@ -83,20 +88,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     polite = parser.add_argument_group("politeness and bounds")
     polite.add_argument(
         "--rate",
-        type=float,
+        type=Number(0, MAX_RATE, above_low=True, what="requests per second"),
         metavar="N",
-        help="requests per second at most (default: no cap on loopback, 10 elsewhere)",
+        help="requests per second at most, above 0 (default: no cap on loopback, 10 elsewhere)",
     )
     polite.add_argument(
         "--max-wait",
-        type=float,
+        type=seconds(),
         default=30.0,
         metavar="SECONDS",
-        help="the longest a 429's Retry-After is waited before its one retry (default: 30)",
+        help="the longest a 429's Retry-After is waited before its one retry, 0 to 3600 "
+        "(default: 30)",
     )
     polite.add_argument(
         "--max-requests",
-        type=positive_int,
+        type=whole_number(1, MAX_REQUESTS),
         metavar="N",
         help="a budget: stop cleanly after N requests and report what ran",
     )
@@ -119,26 +125,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     run.add_argument(
         "--max-examples",
-        type=positive_int,
+        type=whole_number(1, MAX_EXAMPLES),
         metavar="N",
         help="examples per operation and phase (default: 100)",
     )
     run.add_argument(
         "--seed",
-        type=non_negative_int,
+        type=SEED,
         metavar="N",
         help="seed of the generated requests (default: random; printed in the summary) and, "
         "with --embedded, of the mock's runs (default: 0)",
     )
     run.add_argument(
-        "--workers", type=positive_int, default=1, metavar="N", help="concurrent workers"
+        "--workers",
+        type=whole_number(1, MAX_WORKERS),
+        default=1,
+        metavar="N",
+        help=f"concurrent workers, 1 to {MAX_WORKERS}",
     )
     polite.add_argument(
         "--timeout",
-        type=float,
+        type=seconds(above_zero=True),
         default=10.0,
         metavar="SECONDS",
-        help="time for each whole request, every byte of its answer included (default: 10)",
+        help="time for each whole request, every byte of its answer included, above 0 up to "
+        "3600 (default: 10)",
     )
     out = parser.add_argument_group("output")
     out.add_argument(
