@@ -7,14 +7,18 @@ import signal
 import sys
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._common import PORT, RATE, SEED, UsageError, seconds, whole_number
 
+if TYPE_CHECKING:
+    from mocks._server.build import LiveMock
+
 NAME = "serve"
 HELP = (
-    "Serve the mock Extraction Runs API over HTTP (default http://127.0.0.1:4010). "
-    "Health: GET /__extract_contract__/health. Stops cleanly on Ctrl-C or SIGTERM."
+    "Serve the mock Extraction Runs API over HTTP (default http://127.0.0.1:4010) and print "
+    "the agents that have runs. Health: GET /__extract_contract__/health. Stops cleanly on "
+    "Ctrl-C or SIGTERM."
 )
 RUNS, AGENTS, LOG_LEVEL = 1000, 3, "warning"
 """The defaults of --runs, --agents and --log-level (the flags default to None, so that a
@@ -25,6 +29,8 @@ MAX_RUNS = 1_000_000
 MAX_AGENTS = 100_000
 MAX_WORKERS = 64
 MAX_BODY = 1024**3
+SHOWN_AGENTS = 5
+"""Agents listed under the ready line; past these, how many more there are."""
 _QUIET_LEVELS = ("critical", "error", "warning")  # levels that hide uvicorn's access log
 
 
@@ -244,6 +250,38 @@ def _options(args: argparse.Namespace) -> Any:
         raise UsageError(exc.describe(flag)) from None
 
 
+def agent_lines(store: Any) -> list[str]:
+    """What ``serve`` prints under its ready line: the agents that have runs and how many
+    each, the first :data:`SHOWN_AGENTS` of them and how many more; for stateless runs, that
+    every agent id is answered, with one that has runs."""
+    from mocks._core.stateless import StatelessRuns
+    from mocks._core.store import derive_uuid
+
+    if isinstance(store, StatelessRuns):
+        # the agents conform --embedded checks in stateless mode: ids derived from the seed
+        tried = (derive_uuid(store.seed, "embedded-agent", n) for n in range(100))
+        example = next((agent for agent in tried if store.total(agent)), None)
+        lines = [
+            f"  agents: any agent id is answered, with 0 to {store.max_total} runs made from it"
+        ]
+        if example is not None:
+            lines.append(f"  e.g. agent {example}: {_runs(store.total(example))}")
+        return lines
+    agents: list[str] = store.agents()
+    if not agents:
+        return ["  agents: none has runs (the store is empty)"]
+    lines = [f"  agent {agent}: {_runs(store.count(agent))}" for agent in agents[:SHOWN_AGENTS]]
+    if len(agents) > SHOWN_AGENTS:
+        more = len(agents) - SHOWN_AGENTS
+        more_agents = "agent" if more == 1 else "agents"
+        lines.append(f"  ... and {more:,} more {more_agents} with runs ({len(agents):,} in all)")
+    return lines
+
+
+def _runs(count: int) -> str:
+    return f"{count:,} run" + ("" if count == 1 else "s")
+
+
 def run(args: argparse.Namespace) -> int:
     # SIGTERM while starting (imports, building the store) stops as quietly as Ctrl-C; once
     # serving, uvicorn's own handlers take over (and put this one back when they are done)
@@ -263,8 +301,9 @@ def _serve(args: argparse.Namespace) -> int:
 
     options = _options(args)
 
-    def ready(url: str) -> None:
-        print(f"extract-contract: serving on {url} ({options.describe()})", flush=True)
+    def ready(url: str, live: LiveMock) -> None:
+        lines = [f"extract-contract: serving on {url} ({options.describe()})"]
+        print("\n".join([*lines, *agent_lines(live.store)]), flush=True)
 
     try:
         serve_forever(options, on_ready=ready)

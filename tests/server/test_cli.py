@@ -134,6 +134,7 @@ def test_access_log_alone_logs_every_request() -> None:
     """At uvicorn's default level here (warning) the access log said nothing: --access-log
     raises the level to info unless --log-level says otherwise."""
     with serve_process("--runs", "5", "--agents", "1", "--access-log") as served:
+        assert served.next_line().startswith("  agent ")
         assert httpx.get(served.url + "/__extract_contract__/health").status_code == 200
         logged = served.next_line()  # uvicorn writes its access log to stdout
         code, err = served.stop()
