@@ -25,7 +25,9 @@ HELP = (
 )
 
 _REPORT_FORMATS = ("junit",)
-_EMBEDDED_SEED = 0  # the bundled mock's own default seed, unless --seed names one
+EMBEDDED_SEED = 0
+"""The seed of an --embedded run unless --seed names one: of the mock's runs and of the
+generated requests, so the README's first command is the same run every time."""
 MAX_RATE = 1_000_000
 MAX_REQUESTS = 1_000_000_000
 MAX_EXAMPLES = 1_000_000
@@ -133,8 +135,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--seed",
         type=SEED,
         metavar="N",
-        help="seed of the generated requests (default: random; printed in the summary) and, "
-        "with --embedded, of the mock's runs (default: 0)",
+        help=f"seed of the generated requests and, with --embedded, of the mock's runs "
+        f"(default: {EMBEDDED_SEED} with --embedded, so the run repeats; random with "
+        "--base-url); the summary prints it: --seed N repeats a run",
     )
     run.add_argument(
         "--workers",
@@ -301,7 +304,10 @@ def run(args: argparse.Namespace) -> int:
     for agent in args.agent_id:
         if not is_uuid(agent):
             raise UsageError(f"--agent-id {agent!r}: not a UUID")
-    seed = args.seed if args.seed is not None else random.randrange(2**32)
+    if args.seed is not None:
+        seed = args.seed
+    else:
+        seed = EMBEDDED_SEED if args.embedded else random.randrange(2**32)
     progress = None if args.quiet else _Progress(sys.stderr)
     options: dict[str, Any] = {
         "checks": checks,
@@ -323,8 +329,7 @@ def run(args: argparse.Namespace) -> int:
     }
     try:
         if args.embedded:
-            mock_seed = args.seed if args.seed is not None else _EMBEDDED_SEED
-            with embedded_mock(mock_seed, stateless=args.stateless) as (url, agents):
+            with embedded_mock(seed, stateless=args.stateless) as (url, agents):
                 _say(progress, f"embedded mock server at {url}")
                 report = _conform(url, options, [*args.agent_id, *agents])
         else:

@@ -145,6 +145,36 @@ def test_a_bad_number_is_an_argparse_error_exit_2(argv, message, capsys):
     assert f"argument {message}" in err
 
 
+def test_the_default_embedded_run_is_seeded_and_repeats(capsys):
+    """The README's first command promises its default seed (issue #13, item 10): without
+    --seed, an --embedded run is seed 0, the same requests and the same table every time."""
+    outputs = []
+    for _ in range(2):
+        assert main(["conform", "--embedded", "--max-examples", "2", "-q"]) == 0
+        out = capsys.readouterr().out
+        assert out.rstrip().endswith("(seed 0)")
+        outputs.append(re.sub(r" in \d+\.\ds \(", " in _s (", out))
+    assert outputs[0] == outputs[1]
+    assert re.search(r"\b\d+ requests, \d+ DELETE", outputs[0])
+
+
+def test_a_run_against_a_base_url_prints_its_random_seed_and_the_seed_repeats_it(capsys):
+    from mocks import live_server
+
+    with live_server(runs=30, log_level="error") as mock:
+        argv = ["conform", "--base-url", mock.url, "-q", "--max-examples", "1"]
+        argv += ["--phases", "examples", "--agent-id", mock.store.agents()[0], "--read-only"]
+        seeds = []
+        for _ in range(2):
+            assert main(argv) == 0
+            found = re.search(r"\(seed (\d+)\)$", capsys.readouterr().out.rstrip())
+            assert found is not None
+            seeds.append(int(found.group(1)))
+        assert seeds[0] != seeds[1]  # random: 2**32 values
+        assert main([*argv, "--seed", str(seeds[0])]) == 0
+        assert capsys.readouterr().out.rstrip().endswith(f"(seed {seeds[0]})")
+
+
 def test_list_checks_shows_the_registry(capsys):
     assert main(["conform", "--list-checks"]) == 0
     out = capsys.readouterr().out
