@@ -92,7 +92,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--rate",
         type=Number(0, MAX_RATE, above_low=True, what="requests per second"),
         metavar="N",
-        help="requests per second at most, above 0 (default: no cap on loopback, 10 elsewhere)",
+        help=f"requests per second at most, above 0 up to {MAX_RATE:,} (default: no cap on "
+        "loopback, 10 elsewhere)",
     )
     polite.add_argument(
         "--max-wait",
@@ -106,7 +107,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--max-requests",
         type=whole_number(1, MAX_REQUESTS),
         metavar="N",
-        help="a budget: stop cleanly after N requests and report what ran",
+        help=f"a budget: stop cleanly after N requests and report what ran, 1 to {MAX_REQUESTS:,}",
     )
     run = parser.add_argument_group("run")
     run.add_argument(
@@ -129,13 +130,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--max-examples",
         type=whole_number(1, MAX_EXAMPLES),
         metavar="N",
-        help="examples per operation and phase (default: 100)",
+        help=f"examples per operation and phase, 1 to {MAX_EXAMPLES:,} (default: 100)",
     )
     run.add_argument(
         "--seed",
         type=SEED,
         metavar="N",
-        help=f"seed of the generated requests and, with --embedded, of the mock's runs "
+        help=f"seed of the generated requests and, with --embedded, of the mock's runs, 0 to "
+        f"2**64-1 "
         f"(default: {EMBEDDED_SEED} with --embedded, so the run repeats; random with "
         "--base-url); the summary prints it: --seed N repeats a run",
     )
