@@ -28,7 +28,7 @@ from ._exchange import ApiSession, Exchange, ExchangeFailure, Skip
 from ._guard import Guard, Refused
 from ._limits import DEFAULT_REMOTE_RATE, MAX_BODY, Limits
 from ._masking import Secrets
-from ._policy import WritePolicy, decide, is_loopback_as_written
+from ._policy import WritePolicy, is_loopback_as_written, write_policy
 from ._registry import CHECKS, Check
 from ._report import CheckResult, ConformanceReport, Failure
 from ._schemathesis import SCHEMATHESIS_PHASES, run_schemathesis
@@ -325,7 +325,7 @@ def run_conformance(
     """
     _check_url(base_url)
     selected = CHECKS.select(checks)
-    policy = decide(
+    policy = write_policy(
         base_url, read_only=read_only, allow_writes=allow_writes, allow_delete=allow_delete
     )
     default_rate = rate is None and not is_loopback_as_written(base_url)

@@ -147,14 +147,13 @@ def check_options(config: pytest.Config) -> None:
 
 
 def _check_run_options(config: pytest.Config, url: str | None) -> None:
-    from contracts.conformance import InvalidOption, Limits
-    from contracts.conformance._policy import decide
+    from contracts.conformance import InvalidOption, Limits, write_policy
 
     options = _run_options(config)
     try:
         limits = {k: v for k, v in options.items() if k in ("rate", "max_requests", "timeout")}
         Limits(**limits, max_wait=options.get("max_wait", 30.0))
-        decide(
+        write_policy(
             url or "http://127.0.0.1",
             read_only=options.get("read_only", False),
             allow_writes=options.get("allow_writes", False),

@@ -138,8 +138,9 @@ def _server_class() -> type[Any]:
     return _Server
 
 
-def serve_forever(options: ServerOptions, *, on_ready: Callable[[str], None]) -> None:
-    """Serve in the foreground until Ctrl-C or SIGTERM; ``on_ready(url)`` once it answers."""
+def serve_forever(options: ServerOptions, *, on_ready: Callable[[str, LiveMock], None]) -> None:
+    """Serve in the foreground until Ctrl-C or SIGTERM; ``on_ready(url, live)`` once it
+    answers (``live``: what it serves, e.g. to tell which agents have runs)."""
     if options.workers > 1:
         _serve_workers(options, on_ready)
         return
@@ -147,23 +148,23 @@ def serve_forever(options: ServerOptions, *, on_ready: Callable[[str], None]) ->
     sock = bind(options.host, options.port)
     url = _url(options.host, sock.getsockname()[1])
     server = _server_class()(uvicorn_config(live.app, options, port=sock.getsockname()[1]))
-    server.on_ready = lambda: on_ready(url)
+    server.on_ready = lambda: on_ready(url, live)
     try:
         server.run(sockets=[sock])
     finally:
         sock.close()
 
 
-def _serve_workers(options: ServerOptions, on_ready: Callable[[str], None]) -> None:
+def _serve_workers(options: ServerOptions, on_ready: Callable[[str, LiveMock], None]) -> None:
     from uvicorn.supervisors import Multiprocess
 
-    build_server(options)  # fail here, once, on bad options rather than in every worker
+    live = build_server(options)  # fail here, once, on bad options rather than in every worker
     sock = bind(options.host, options.port)
     port = sock.getsockname()[1]
     os.environ[OPTIONS_ENV] = replace(options, port=port).to_json()
     config = uvicorn_config(f"{__name__}:app_from_environment", options, port=port)
     supervisor = Multiprocess(config, sockets=[sock])
-    on_ready(_url(options.host, port))  # the socket listens: connections queue until a worker
+    on_ready(_url(options.host, port), live)  # the socket listens: connections queue until a worker
     try:
         supervisor.run()
     finally:
