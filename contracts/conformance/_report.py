@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from .._coverage import ApiCoverage
 from ._masking import Secrets
 from ._registry import Check
 
@@ -106,6 +107,8 @@ class ConformanceReport:
 
     ``mode`` is the run's write policy in one line, ``pace`` its rate; ``untestable`` /
     ``stopped`` say why the run ended early, ``inconclusive`` why its verdict says nothing.
+    ``coverage`` tallies every answer of the run (:class:`contracts.ApiCoverage`): the
+    operations, statuses and pagination edges it saw, and the declared ones it never saw.
     """
 
     base_url: str
@@ -122,6 +125,7 @@ class ConformanceReport:
     untestable: str | None = None
     inconclusive: str | None = None
     secrets: Secrets = field(default_factory=Secrets, repr=False)
+    coverage: ApiCoverage = field(default_factory=ApiCoverage, repr=False)
 
     @property
     def verdict(self) -> Verdict:

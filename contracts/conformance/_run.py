@@ -245,6 +245,7 @@ def _finish(report: ConformanceReport, guard: Guard, started: float) -> None:
     report.counters["requests"] = guard.sent
     report.counters["deletes"] = guard.deletes
     report.counters["refused_writes"] = guard.refused_writes  # 0 unless a phase tried one
+    report.coverage = guard.coverage
     result = report.results.get("well_formed_answers")
     for finding in guard.findings:
         report.add_failure(

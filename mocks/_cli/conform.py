@@ -333,6 +333,8 @@ def _conform(url: str, options: dict[str, Any], agents: list[str]) -> Conformanc
 def _print_report(report: ConformanceReport, reports: dict[str, Path]) -> None:
     print()
     print(report.summary_table())
+    print()
+    print(report.coverage.table("API coverage of this run"))
     if report.verdict in ("violations", "untestable"):
         print()
         print(report.failure_text())
