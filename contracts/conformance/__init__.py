@@ -14,6 +14,10 @@ written (or writes are allowed), polite (a pace, 429s waited out, a budget), and
 >>> "pagination_walk" in CHECKS.names()
 True
 
+``run_conformance(export_tests=PATH)`` writes each distinct failure as a pytest regression test
+that replays the exact request and asserts the same check, with the helpers of
+:mod:`contracts.conformance.replay`; ``report.coverage`` is the run's API coverage.
+
 schemathesis is imported only when a run starts.
 """
 

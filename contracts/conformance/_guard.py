@@ -65,6 +65,8 @@ class Finding:
     title: str
     message: str
     curl: str
+    method: str = ""
+    url: str = ""
 
 
 def origin_of(url: str) -> tuple[str, str, int | None]:
@@ -239,7 +241,9 @@ class Guard:
     # --- judging answers --------------------------------------------------------------------
     def _find(self, method: str, url: str, title: str, message: str, curl: str) -> None:
         path = urlsplit(url).path
-        finding = Finding(_label(method, path), title, self.secrets.scrub(message), curl)
+        finding = Finding(
+            _label(method, path), title, self.secrets.scrub(message), curl, method, url
+        )
         with self._lock:
             self.findings.append(finding)
 

@@ -148,6 +148,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="junit=PATH",
         help="also write a report; the one format is junit (JUnit XML)",
     )
+    out.add_argument(
+        "--export-tests",
+        metavar="FILE",
+        help="write each distinct failure as a pytest regression test to FILE (.py): it replays "
+        "the exact request with httpx against $RUNS_API_URL (default: this URL) and asserts "
+        "the same check; no header value is written (auth from RUNS_API_TOKEN/RUNS_API_HEADERS)",
+    )
     out.add_argument("--quiet", "-q", action="store_true", help="no progress, only the summary")
 
 
@@ -249,6 +256,7 @@ def run(args: argparse.Namespace) -> int:
         ServerUnreachable,
         UnknownCheck,
     )
+    from contracts.conformance._export import check_export_path
     from contracts.conformance._policy import decide
     from mocks._server.live import embedded_mock
 
@@ -265,6 +273,8 @@ def run(args: argparse.Namespace) -> int:
             allow_writes=args.allow_writes,
             allow_delete=args.allow_delete,
         )
+        if args.export_tests is not None:
+            check_export_path(args.export_tests)
     except InvalidOption as exc:
         raise UsageError(f"{_flag(exc.option)} {exc.value}: expected {exc.expected}") from None
     try:
@@ -298,6 +308,7 @@ def run(args: argparse.Namespace) -> int:
         "max_wait": args.max_wait,
         "max_requests": args.max_requests,
         "progress": progress,
+        "export_tests": args.export_tests,
     }
     try:
         if args.embedded:
@@ -315,7 +326,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--header: {exc}; e.g. --header 'Authorization: Bearer TOKEN'") from None
     except InvalidOption as exc:
         raise UsageError(f"{_flag(exc.option)} {exc.value}: expected {exc.expected}") from None
-    _print_report(report, reports)
+    _print_report(report, reports, args.export_tests)
     return _EXIT_CODES[report.verdict]
 
 
@@ -330,7 +341,9 @@ def _conform(url: str, options: dict[str, Any], agents: list[str]) -> Conformanc
     return run_conformance(url, agent_ids=agents, **options)
 
 
-def _print_report(report: ConformanceReport, reports: dict[str, Path]) -> None:
+def _print_report(
+    report: ConformanceReport, reports: dict[str, Path], export: str | None = None
+) -> None:
     print()
     print(report.summary_table())
     print()
@@ -340,3 +353,7 @@ def _print_report(report: ConformanceReport, reports: dict[str, Path]) -> None:
         print(report.failure_text())
     for kind, path in reports.items():
         print(f"{kind} report written to {path}")
+    if report.exported is not None:
+        print(f"{len(report.replays)} regression test(s) written to {report.exported}")
+    elif export is not None:
+        print(f"no failure to export: {export} not written")
