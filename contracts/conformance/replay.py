@@ -15,7 +15,8 @@ The environment says where and how (nothing secret is ever written into an expor
   it, a test that needs one is skipped, as a conformance run would be read-only there).
 
 Every request passes the conformance run's own guard: a deadline for each whole request, an
-answer capped at 10 MiB, no redirect followed elsewhere, and the write policy. An answer the
+answer capped at 10 MiB, no redirect followed elsewhere, the write policy, and the pace (10
+requests per second off loopback). An answer the
 check does not judge (the server answers something the check does not look at) skips the
 test as "not exercised": it did not pass.
 """
@@ -34,9 +35,9 @@ import httpx
 from .._operations import Operation, path_pattern, resolve_operation
 from ._exchange import NOT_JSON, Exchange, RawAnswer
 from ._guard import Guard, Refused
-from ._limits import Limits
+from ._limits import DEFAULT_REMOTE_RATE, Limits
 from ._masking import Secrets
-from ._policy import WritePolicy, decide
+from ._policy import WritePolicy, decide, is_loopback_as_written
 from ._registry import CHECKS
 from ._transport import GuardTransport
 
@@ -98,7 +99,9 @@ def client(default_url: str, *, timeout: float = 10.0) -> Iterator[httpx.Client]
     headers, every request through a conformance guard (see the module docstring)."""
     url = os.environ.get("RUNS_API_URL", "").strip() or default_url
     headers = _headers()
-    guard = Guard(url, _policy(url), Limits(timeout=timeout), Secrets.of(headers))
+    rate = None if is_loopback_as_written(url) else DEFAULT_REMOTE_RATE  # a run's own pace
+    limits = Limits(timeout=timeout, rate=rate)
+    guard = Guard(url, _policy(url), limits, Secrets.of(headers))
     try:
         with httpx.Client(
             base_url=url, headers=headers, transport=_ReplayTransport(guard), timeout=None

@@ -357,3 +357,11 @@ def _print_report(
         print(f"{len(report.replays)} regression test(s) written to {report.exported}")
     elif export is not None:
         print(f"no failure to export: {export} not written")
+    if export is not None:
+        unreplayable = sum(1 for failure in report.failures if not failure.replays)
+        left = report.counters["replays_not_kept"]
+        if unreplayable or left or report.errors:
+            print(
+                f"not exported: {unreplayable} failure(s) with no request to replay, "
+                f"{left} over the cap of the export, {len(report.errors)} error(s)"
+            )

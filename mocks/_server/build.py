@@ -85,7 +85,8 @@ def _own_runs(data: Any) -> RunStore:
             runs = list(data)
             add_runs(store, runs, [None] * len(runs), "data")
     except LoadError as exc:
-        raise ServeError(exc.detail, option="data", value=exc.location) from None
+        where = exc.location if exc.source != "data" else f"record #{exc.record}"
+        raise ServeError(exc.detail, option="data", value=where) from None
     except TypeError:
         reason = f"expected a file path, a RunStore or a list of runs, got {type(data).__name__}"
         raise ServeError(reason, option="data") from None

@@ -113,3 +113,39 @@ def test_file_problems_are_one_line_and_exit_2(
     assert result.stderr.startswith(
         "extract-contract serve: error: " + message.format(dir=tmp_path)
     )
+
+
+def test_the_options_carry_the_shapes_to_worker_processes() -> None:
+    from mocks import ServerOptions
+    from mocks._server.build import make_source
+
+    agent = "3f1c2a9e-5b7d-4c8e-9a1f-2b3c4d5e6f70"
+    options = ServerOptions(
+        mode="stateless",
+        workers=2,
+        data_schema=INVOICE,
+        agents={agent: {"config": {"extraction_target": "PER_PAGE"}}},
+    )
+    again = ServerOptions.from_json(options.to_json())
+    assert again == options
+    assert again.describe() == "stateless, seed 0, 2 workers, your data_schema, your agents"
+    run = make_source(again).run("0b6f1f0e-8f5e-4c53-9a43-8c2d1e6b7a90")  # type: ignore[attr-defined]
+    assert run["extraction_agent_id"] == agent
+    assert run["config"] == {"extraction_target": "PER_PAGE"}
+    assert run["data_schema"] == INVOICE
+
+
+def test_your_runs_as_options() -> None:
+    from mocks import ServeError, ServerOptions, build_server
+
+    yours = RunStore.seeded(seed=2, runs=4, agents=1, data_schema=INVOICE)
+    for data in (yours, yours.runs()):
+        live = build_server(ServerOptions(data=data))
+        assert live.store.ids() == yours.ids()
+        assert live.store is not yours
+    with pytest.raises(ServeError, match=r"^data_schema: not with data "):
+        ServerOptions(data=yours, data_schema=INVOICE)
+    with pytest.raises(ServeError, match=r"^data: expected a file path, a RunStore or a list"):
+        ServerOptions(data=3)  # type: ignore[arg-type]
+    with pytest.raises(ServeError, match=r"^data='record #0': run breaks the contract"):
+        build_server(ServerOptions(data=[{"status": "SUCCESS"}]))
