@@ -218,32 +218,15 @@ def _data_alone(mode: Mode, **others: Any) -> None:
 
 
 def _own_runs(data: Any) -> Any:
-    """The store of your own runs: a copy of a ``RunStore``, the runs of a list, or of a file;
-    a bad run or file is one line naming ``data`` and the record."""
-    from pathlib import Path
-
-    from .._core.loading import add_runs, load_runs
-    from .._core.store import RunStore
+    """The store of your own runs; a bad run or file is one line naming ``data`` and where."""
+    from .._core.loading import store_of
     from .._errors import LoadError
 
-    if isinstance(data, RunStore):
-        return data.copy()
-    store = RunStore()
     try:
-        if isinstance(data, (str, Path)):
-            load_runs(store, Path(data))
-        elif isinstance(data, (list, tuple)):
-            add_runs(store, list(data), [None] * len(data), "data")
-        else:
-            raise InvalidMockArgument(
-                "data must be a list of runs, a RunStore or a file path, got "
-                f"{type(data).__name__}",
-                argument="data",
-            )
+        return store_of(data)
     except LoadError as exc:  # "data: record #2: ..." or "data: runs.jsonl:3: ..."
         message = str(exc) if exc.source == "data" else f"data: {exc}"
         raise InvalidMockArgument(message, argument="data") from None
-    return store
 
 
 def _faults(faults: object) -> list[FaultSpec]:

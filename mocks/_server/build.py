@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from .._adapters.admin import AdminAPI
@@ -20,7 +19,7 @@ from .._adapters.prefer import PreferControls
 from .._core.faults import Faults, FaultSpec
 from .._core.handler import Handler
 from .._core.journal import Journal
-from .._core.loading import add_runs, load_runs
+from .._core.loading import store_of
 from .._core.stateless import StatelessRuns
 from .._core.store import RunSource, RunStore
 from .._errors import InvalidFault, LoadError, ServeError
@@ -75,21 +74,14 @@ def make_source(options: ServerOptions) -> RunSource:
 
 def _own_runs(data: Any) -> RunStore:
     """Your runs: a copy of a store (a reset starts again from it), a list, or a file."""
-    if isinstance(data, RunStore):
-        return data.copy()
-    store = RunStore()
     try:
-        if isinstance(data, (str, Path)):
-            load_runs(store, Path(data))
-        else:
-            runs = list(data)
-            add_runs(store, runs, [None] * len(runs), "data")
+        store: RunStore = store_of(data)
     except LoadError as exc:
-        where = exc.location if exc.source != "data" else f"record #{exc.record}"
-        raise ServeError(exc.detail, option="data", value=where) from None
-    except TypeError:
-        reason = f"expected a file path, a RunStore or a list of runs, got {type(data).__name__}"
-        raise ServeError(reason, option="data") from None
+        if exc.source != "data":  # a file: where in it
+            raise ServeError(exc.detail, option="data", value=exc.location) from None
+        if exc.record is None:  # not runs at all
+            raise ServeError(exc.detail, option="data") from None
+        raise ServeError(exc.detail, option="data", value=f"record #{exc.record}") from None
     return store
 
 

@@ -89,7 +89,7 @@ class ServerOptions:
             from .._core.store import RunStore
 
             if not isinstance(self.data, (str, Path, RunStore, list, tuple)):
-                reason = "expected a file path, a RunStore or a list of runs, got "
+                reason = "expected a list of runs, a RunStore or a file path, got "
                 raise ServeError(reason + type(self.data).__name__, option="data")
             beside = [name for name in ("data_schema", "config") if getattr(self, name)]
             if beside or isinstance(self.agents, Mapping):

@@ -171,7 +171,7 @@ BAD_MARKERS = {
     "data='missing.jsonl'": "data: missing.jsonl: no such file",
     "data=[], runs=3": "data: not with runs= (your runs carry their own *",
     "data=[], mode='stateless'": "data: only with mode='stateful' *",
-    "data=7": "data must be a list of runs, a RunStore or a file path, got int",
+    "data=7": "data: expected a list of runs, a RunStore or a file path, got int",
 }
 
 

@@ -145,7 +145,9 @@ def test_your_runs_as_options() -> None:
         assert live.store is not yours
     with pytest.raises(ServeError, match=r"^data_schema: not with data "):
         ServerOptions(data=yours, data_schema=INVOICE)
-    with pytest.raises(ServeError, match=r"^data: expected a file path, a RunStore or a list"):
+    with pytest.raises(
+        ServeError, match=r"^data: expected a list of runs, a RunStore or a file path"
+    ):
         ServerOptions(data=3)  # type: ignore[arg-type]
     with pytest.raises(ServeError, match=r"^data='record #0': run breaks the contract"):
         build_server(ServerOptions(data=[{"status": "SUCCESS"}]))
