@@ -158,19 +158,23 @@ class RunStore:
         :class:`~mocks._errors.InvalidShape` (a ValueError) naming it.
         """
         given = agents if isinstance(agents, Mapping) else None
-        count = len(given) if given is not None else agents
-        for name, value, low in (("runs", runs, 0), ("agents", count, 1), ("jobs", jobs, 1)):
+        counted = None if given is not None else agents  # a mapping is checked by Shapes.read
+        for name, value, low in (("runs", runs, 0), ("agents", counted, 1), ("jobs", jobs, 1)):
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
                 raise ValueError(f"RunStore.seeded: {name} must be a whole number, got {value!r}")
             if value is not None and value < low:
                 raise ValueError(f"RunStore.seeded: {name} must be >= {low}, got {value}")
-        assert isinstance(count, int)
         from strategies import sample
 
         from .shapes import Shapes
 
         shapes = Shapes.read(data_schema=data_schema, config=config, agents=given)
-        agent_ids = shapes.agent_ids or [derive_uuid(seed, "agent", a) for a in range(count)]
+        if given is None:
+            assert isinstance(agents, int)
+            agent_ids = [derive_uuid(seed, "agent", a) for a in range(agents)]
+        else:
+            agent_ids = shapes.agent_ids
+        count = len(agent_ids)
         job_ids = None if jobs is None else [derive_uuid(seed, "job", j) for j in range(jobs)]
         project = derive_uuid(seed, "project")
         made: list[tuple[dict[str, Any], bytes]] = []

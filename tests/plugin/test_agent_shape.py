@@ -167,6 +167,7 @@ BAD_MARKERS = {
     "data_schema=[]": "data_schema: must be a JSON Schema object (a dict), got list",
     "config={'priority': 'now'}": "config: breaks the contract's ExtractConfig: $.priority: *",
     "agents={'agent-7': {}}": "agents[[]'agent-7'[]]: 'agent-7' is not an agent id (a UUID)",
+    "agents={}": "agents: names no agent (give at least one)",
     "data=[{'id': 'x'}]": "data: record #0: run x breaks the contract: *",
     "data='missing.jsonl'": "data: missing.jsonl: no such file",
     "data=[], runs=3": "data: not with runs= (your runs carry their own *",
