@@ -91,7 +91,7 @@ class ServerOptions:
             if not isinstance(self.data, (str, Path, RunStore, list, tuple)):
                 reason = "expected a list of runs, a RunStore or a file path, got "
                 raise ServeError(reason + type(self.data).__name__, option="data")
-            beside = [name for name in ("data_schema", "config") if getattr(self, name)]
+            beside = [n for n in ("data_schema", "config") if getattr(self, n) is not None]
             if beside or isinstance(self.agents, Mapping):
                 raise ServeError(
                     "not with data (your runs carry their own agents, data_schema and config)",
