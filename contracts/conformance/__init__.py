@@ -33,6 +33,7 @@ from ._errors import (
     UnknownCheck,
 )
 from ._exchange import NOT_JSON, ApiSession, Exchange, Skip
+from ._export import check_export_path
 from ._limits import Limits
 from ._policy import is_loopback_as_written
 from ._registry import CHECKS, Check, CheckRegistry
@@ -63,6 +64,7 @@ __all__ = [
     "Skip",
     "UnknownCheck",
     "assert_conforms",
+    "check_export_path",
     "is_loopback_as_written",
     "run_conformance",
 ]

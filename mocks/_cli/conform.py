@@ -255,8 +255,8 @@ def run(args: argparse.Namespace) -> int:
         Limits,
         ServerUnreachable,
         UnknownCheck,
+        check_export_path,
     )
-    from contracts.conformance._export import check_export_path
     from contracts.conformance._policy import decide
     from mocks._server.live import embedded_mock
 
