@@ -10,6 +10,7 @@ JSON Schemas and the OpenAPI 3.1 document are generated from both and committed 
 """
 
 from ._bounded_json import MAX_DEPTH, MAX_INT_DIGITS, load_json
+from ._coverage import ApiCoverage
 from ._enums import (
     ChunkMode,
     ExtractMode,
@@ -38,6 +39,8 @@ from ._operations import (
     Operation,
     Parameter,
     operation,
+    path_pattern,
+    resolve_operation,
 )
 from ._schemas import (
     SCHEMA_NAMES,
@@ -59,6 +62,7 @@ __all__ = [
     "REDACTED",
     "SCHEMA_NAMES",
     "SECRET_HEADERS",
+    "ApiCoverage",
     "ChunkMode",
     "ContractError",
     "ContractViolation",
@@ -91,7 +95,9 @@ __all__ = [
     "load_json",
     "openapi_document",
     "operation",
+    "path_pattern",
     "redact_headers",
+    "resolve_operation",
     "validate",
     "write_artifacts",
 ]

@@ -14,6 +14,10 @@ written (or writes are allowed), polite (a pace, 429s waited out, a budget), and
 >>> "pagination_walk" in CHECKS.names()
 True
 
+``run_conformance(export_tests=PATH)`` writes each distinct failure as a pytest regression test
+that replays the exact request and asserts the same check, with the helpers of
+:mod:`contracts.conformance.replay`; ``report.coverage`` is the run's API coverage.
+
 schemathesis is imported only when a run starts.
 
 The parts a run is made of are public too, for a front end (the command line checks its flags
@@ -39,6 +43,7 @@ from ._errors import (
     UnknownCheck,
 )
 from ._exchange import NOT_JSON, ApiSession, Exchange, Skip
+from ._export import check_export_path
 from ._front import FrontDoor
 from ._guard import Guard
 from ._limits import Limits
@@ -80,6 +85,7 @@ __all__ = [
     "UnknownCheck",
     "WritePolicy",
     "assert_conforms",
+    "check_export_path",
     "is_loopback_as_written",
     "run_conformance",
     "write_policy",

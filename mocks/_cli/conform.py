@@ -164,6 +164,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="junit=PATH",
         help="also write a report; the one format is junit (JUnit XML)",
     )
+    out.add_argument(
+        "--export-tests",
+        metavar="FILE",
+        help="write each distinct failure as a pytest regression test to FILE (.py): it replays "
+        "the exact request with httpx against $RUNS_API_URL (default: this URL) and asserts "
+        "the same check; no header value is written (auth from RUNS_API_TOKEN/RUNS_API_HEADERS)",
+    )
     out.add_argument("--quiet", "-q", action="store_true", help="no progress, only the summary")
 
 
@@ -275,6 +282,7 @@ def run(args: argparse.Namespace) -> int:
         Limits,
         ServerUnreachable,
         UnknownCheck,
+        check_export_path,
         write_policy,
     )
     from mocks._server.live import embedded_mock
@@ -292,6 +300,8 @@ def run(args: argparse.Namespace) -> int:
             allow_writes=args.allow_writes,
             allow_delete=args.allow_delete,
         )
+        if args.export_tests is not None:
+            check_export_path(args.export_tests)
     except InvalidOption as exc:
         raise _invalid(exc) from None
     try:
@@ -328,6 +338,7 @@ def run(args: argparse.Namespace) -> int:
         "max_wait": args.max_wait,
         "max_requests": args.max_requests,
         "progress": progress,
+        "export_tests": args.export_tests,
     }
     try:
         if args.embedded:
@@ -344,7 +355,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--header: {exc}; e.g. --header 'Authorization: Bearer TOKEN'") from None
     except InvalidOption as exc:
         raise _invalid(exc) from None
-    _print_report(report, reports)
+    _print_report(report, reports, args.export_tests)
     return _EXIT_CODES[report.verdict]
 
 
@@ -359,11 +370,27 @@ def _conform(url: str, options: dict[str, Any], agents: list[str]) -> Conformanc
     return run_conformance(url, agent_ids=agents, **options)
 
 
-def _print_report(report: ConformanceReport, reports: dict[str, Path]) -> None:
+def _print_report(
+    report: ConformanceReport, reports: dict[str, Path], export: str | None = None
+) -> None:
     print()
     print(report.summary_table())
+    print()
+    print(report.coverage.table("API coverage of this run"))
     if report.verdict in ("violations", "untestable"):
         print()
         print(report.failure_text())
     for kind, path in reports.items():
         print(f"{kind} report written to {path}")
+    if report.exported is not None:
+        print(f"{len(report.replays)} regression test(s) written to {report.exported}")
+    elif export is not None:
+        print(f"no failure to export: {export} not written")
+    if export is not None:
+        unreplayable = sum(1 for failure in report.failures if not failure.replays)
+        left = report.counters["replays_not_kept"]
+        if unreplayable or left or report.errors:
+            print(
+                f"not exported: {unreplayable} failure(s) with no request to replay, "
+                f"{left} over the cap of the export, {len(report.errors)} error(s)"
+            )

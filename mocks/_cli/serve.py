@@ -71,6 +71,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="load the runs from a JSON array or JSON Lines file instead of seeding them",
     )
     what.add_argument(
+        "--data-schema",
+        type=Path,
+        metavar="FILE",
+        help="your extraction agent's data_schema (a JSON Schema file): every run carries it, "
+        "and a SUCCESS run's data follows it",
+    )
+    what.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="your extraction agent's config (an ExtractConfig JSON file), carried by every run "
+        "(default with --data-schema: a realistic one with extraction_target PER_DOC)",
+    )
+    what.add_argument(
         "--require-auth",
         metavar="TOKEN",
         help="answer 401 unless a request carries 'Authorization: Bearer TOKEN'",
@@ -170,6 +184,20 @@ def _conflicts(args: argparse.Namespace) -> None:
         ("--agents", args.agents, "--data", args.data, "the file's runs name their own agents"),
         ("--runs", args.runs, "--mode", stateless, no_store),
         ("--agents", args.agents, "--mode", stateless, f"{no_store}, and every agent id has runs"),
+        (
+            "--data-schema",
+            args.data_schema,
+            "--data",
+            args.data,
+            "your runs carry their own data_schema and config",
+        ),
+        (
+            "--config",
+            args.config,
+            "--data",
+            args.data,
+            "your runs carry their own data_schema and config",
+        ),
     ]
     for name, value, other, other_value, why in pairs:
         if value is not None and other_value:
@@ -221,11 +249,30 @@ def _faults(args: argparse.Namespace) -> list[Any]:
     return specs
 
 
+def _json_file(flag_name: str, path: Path | None) -> Any:
+    """The JSON object in the file of ``--data-schema`` / ``--config`` (bounded reading)."""
+    if path is None:
+        return None
+    from contracts import UnreadableJson, load_json
+    from mocks._core.loading import read_text
+    from mocks._errors import LoadError
+
+    try:
+        value = load_json(read_text(path), source=str(path))
+    except (LoadError, UnreadableJson) as exc:
+        raise UsageError(f"{flag_name} {exc}") from None
+    if not isinstance(value, dict):
+        raise UsageError(f"{flag_name} {path}: expected a JSON object, got {type(value).__name__}")
+    return value
+
+
 def _options(args: argparse.Namespace) -> Any:
     from mocks._errors import ServeError
     from mocks._server.options import ServerOptions
 
     _conflicts(args)
+    shapes = {"data_schema": args.data_schema, "config": args.config}
+    read = {name: _json_file(flag(name), path) for name, path in shapes.items()}
     try:
         return ServerOptions(
             host=args.host,
@@ -245,8 +292,11 @@ def _options(args: argparse.Namespace) -> Any:
             http=args.http,
             head_timeout=args.header_timeout,
             max_body=args.max_body,
+            **read,
         )
     except ServeError as exc:
+        if exc.option in shapes:  # name the file the shape came from
+            raise UsageError(f"{flag(exc.option)} {shapes[exc.option]}: {exc.reason}") from None
         raise UsageError(exc.describe(flag)) from None
 
 

@@ -16,7 +16,7 @@ from contracts import UnreadableJson, load_json
 
 from .._errors import InvalidRun, LoadError
 
-__all__ = ["add_runs", "load_runs", "parse_runs", "read_text"]
+__all__ = ["add_runs", "load_runs", "parse_runs", "read_text", "store_of"]
 
 
 def parse_runs(text: str, source: str) -> tuple[list[Any], list[int | None]]:
@@ -99,3 +99,25 @@ def load_runs(store: Any, path: Path) -> list[str]:
     source = str(path)
     runs, lines = parse_runs(read_text(path, source), source)
     return add_runs(store, runs, lines, source)
+
+
+def store_of(data: Any) -> Any:
+    """A store of your own runs given as data (the marker's and ``ServerOptions``' ``data``):
+    a copy of a :class:`~mocks._core.store.RunStore` (yours is never changed), the runs of a
+    list (the source ``"data"``, each record by its position) or of a file. A
+    :class:`~mocks._errors.LoadError` says what is wrong and where."""
+    from .store import RunStore
+
+    if isinstance(data, RunStore):
+        return data.copy()
+    store = RunStore()
+    if isinstance(data, (str, Path)):
+        load_runs(store, Path(data))
+    elif isinstance(data, (list, tuple)):
+        add_runs(store, list(data), [None] * len(data), "data")
+    else:
+        raise LoadError(
+            f"expected a list of runs, a RunStore or a file path, got {type(data).__name__}",
+            source="data",
+        )
+    return store

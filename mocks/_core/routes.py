@@ -6,9 +6,7 @@ import, as Starlette's ``{name}`` convertor reads it (one non-empty path segment
 
 from __future__ import annotations
 
-import re
-
-from contracts import OPERATIONS, Operation
+from contracts import OPERATIONS, Operation, path_pattern
 
 from .http import JSON_HEADERS, Response, json_answer
 from .params import ParameterReader
@@ -32,8 +30,7 @@ class Route:
             if operation.not_found is None
             else json_answer(404, {"detail": operation.not_found})
         )
-        regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(operation.path))
-        self.pattern = re.compile(regex)
+        self.pattern = path_pattern(operation.path)
         self.reader = ParameterReader(operation)
 
     def found(self, body: bytes | None) -> Response:

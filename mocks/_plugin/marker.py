@@ -6,6 +6,12 @@ Hypothesis ``@given`` test (where function-scoped fixtures are refused) ``with m
 mock:`` gives each example a fresh mock. Every argument is checked before anything is built; a
 wrong one raises :class:`~mocks._errors.InvalidMockArgument` naming it.
 
+Your agent's shape: ``data_schema=`` and ``config=`` make every run carry them (a ``SUCCESS``
+run's ``data`` follows the schema), and ``agents`` may be a mapping of your agents' ids to
+``{"data_schema": ..., "config": ...}``; your own runs are ``data=``: a list of runs (or dicts),
+a :class:`~mocks.RunStore` (the mock serves a copy, so each test starts from the same runs) or
+the path of a JSON array / JSON Lines file.
+
 Faults are given as data: a kind's name (``"server_error"``) or the command line's text form
 (``"rate_limit:times=1,retry_after=2"``), a dict of :meth:`mocks.Faults.add` arguments with a
 ``kind`` key (``{"kind": "rate_limit", "times": 1, "retry_after": 2}``), or a list of those;
@@ -28,10 +34,12 @@ __all__ = ["MARKER", "MARKER_HELP", "from_marker", "mock_api"]
 
 MARKER = "extract_mock"
 MARKER_HELP = (
-    f"{MARKER}(seed=<--extract-seed>, runs=100, agents=3, jobs=None, mode='stateful', "
-    "base_url='https://api.cloud.llamaindex.ai', token=None, faults=(), assert_all_mocked=True): "
-    "configure the extract_mock fixture (the in-process mock of the Extraction Runs API): "
-    "seeded runs, stateless mode, base URL, bearer token, faults; see mocks.mock_api"
+    f"{MARKER}(seed=<--extract-seed>, runs=100, agents=3, jobs=None, data_schema=None, "
+    "config=None, data=None, mode='stateful', base_url='https://api.cloud.llamaindex.ai', "
+    "token=None, faults=(), assert_all_mocked=True): configure the extract_mock fixture (the "
+    "in-process mock of the Extraction Runs API): seeded runs shaped like your agent "
+    "(data_schema, config, agents={id: {...}}) or your own runs (data), stateless mode, base "
+    "URL, bearer token, faults; see mocks.mock_api"
 )
 
 Mode = Literal["stateful", "stateless"]
@@ -44,8 +52,11 @@ def mock_api(
     *,
     seed: int = 0,
     runs: int | None = None,
-    agents: int | None = None,
+    agents: int | Mapping[str, Any] | None = None,
     jobs: int | None = None,
+    data_schema: Mapping[str, Any] | None = None,
+    config: Mapping[str, Any] | None = None,
+    data: Any = None,
     mode: Mode = "stateful",
     base_url: str | None = None,
     token: str | None = None,
@@ -57,8 +68,15 @@ def mock_api(
     - ``seed``: the runs' seed; the same arguments give byte-identical answers;
     - ``runs`` (default 100), ``agents`` (default 3), ``jobs`` (default: one per run): the
       seeded store of the stateful mode (see :meth:`mocks.RunStore.seeded`);
+    - ``data_schema``, ``config``: your agent's extraction schema and config, carried by every
+      run (a ``SUCCESS`` run's ``data`` follows the schema); ``agents`` may be a mapping of
+      agent ids to ``{"data_schema": ..., "config": ...}`` instead, agent by agent (in both
+      modes);
+    - ``data``: your own runs instead of seeded ones: a list of runs or dicts, a
+      :class:`mocks.RunStore` (copied: your store is never changed) or a file path (a JSON
+      array or JSON Lines);
     - ``mode``: ``"stateful"`` (deletes stick) or ``"stateless"`` (every id answers a run made
-      from it; ``runs``/``agents``/``jobs`` do not apply);
+      from it; ``runs``/``jobs``/``data`` and a number of ``agents`` do not apply);
     - ``base_url``: where the mock answers (default: the real service's URL);
     - ``token``: require ``Authorization: Bearer <token>`` (401 otherwise);
     - ``faults``: a kind name (or ``"KIND:NAME=VALUE,..."``), a dict of :meth:`mocks.Faults.add`
@@ -74,7 +92,8 @@ def mock_api(
     from .._adapters.router import MockAPI
 
     _whole("seed", seed, low=None)
-    for name, value in (("runs", runs), ("agents", agents), ("jobs", jobs)):
+    counted = agents if not isinstance(agents, Mapping) else None
+    for name, value in (("runs", runs), ("agents", counted), ("jobs", jobs)):
         if value is not None:
             _whole(name, value, low=0 if name == "runs" else 1)
             if mode == "stateless":
@@ -84,6 +103,10 @@ def mock_api(
     if mode not in ("stateful", "stateless"):
         raise InvalidMockArgument(
             f"mode must be 'stateful' or 'stateless', got {mode!r}", argument="mode"
+        )
+    if data is not None:
+        _data_alone(
+            mode, runs=runs, agents=agents, jobs=jobs, data_schema=data_schema, config=config
         )
     if base_url is not None and not isinstance(base_url, str):
         raise InvalidMockArgument(
@@ -110,7 +133,11 @@ def mock_api(
                 f"base_url must be an http(s) URL, got {base_url!r}", argument="base_url"
             )
         options["base_url"] = base_url
-    mock = MockAPI(_source(mode, seed, runs, agents, jobs), **options)
+    if data is not None:
+        source = _own_runs(data)
+    else:
+        source = _source(mode, seed, runs, agents, jobs, data_schema, config)
+    mock = MockAPI(source, **options)
     for spec in fault_specs:
         mock.faults.add_spec(spec)
     return mock
@@ -143,19 +170,63 @@ def _whole(name: str, value: object, *, low: int | None) -> None:
         raise InvalidMockArgument(f"{name} must be >= {low}, got {value}", argument=name)
 
 
-def _source(mode: Mode, seed: int, runs: int | None, agents: int | None, jobs: int | None) -> Any:
+def _source(
+    mode: Mode,
+    seed: int,
+    runs: int | None,
+    agents: int | Mapping[str, Any] | None,
+    jobs: int | None,
+    data_schema: Any,
+    config: Any,
+) -> Any:
+    from .._errors import InvalidShape
+
+    shape = {"data_schema": data_schema, "config": config}
+    try:
+        if mode == "stateless":
+            from .._core.stateless import StatelessRuns
+
+            given = agents if isinstance(agents, Mapping) or agents is None else None
+            return StatelessRuns(seed=seed, agents=given, **shape)
+        from .._core.store import RunStore
+
+        return RunStore.seeded(
+            seed=seed,
+            runs=100 if runs is None else runs,
+            agents=3 if agents is None else agents,
+            jobs=jobs,
+            **shape,
+        )
+    except InvalidShape as exc:
+        argument = "agents" if exc.agent is not None else exc.argument
+        raise InvalidMockArgument(str(exc), argument=argument) from None
+
+
+def _data_alone(mode: Mode, **others: Any) -> None:
+    """``data`` is the whole store: no seeded store's arguments beside it, stateful only."""
     if mode == "stateless":
-        from .._core.stateless import StatelessRuns
+        raise InvalidMockArgument(
+            "data: only with mode='stateful' (stateless runs are made from ids)", argument="data"
+        )
+    given = [name for name, value in others.items() if value is not None]
+    if given:
+        raise InvalidMockArgument(
+            f"data: not with {given[0]}= (your runs carry their own agents, data_schema and "
+            "config)",
+            argument="data",
+        )
 
-        return StatelessRuns(seed=seed)
-    from .._core.store import RunStore
 
-    return RunStore.seeded(
-        seed=seed,
-        runs=100 if runs is None else runs,
-        agents=3 if agents is None else agents,
-        jobs=jobs,
-    )
+def _own_runs(data: Any) -> Any:
+    """The store of your own runs; a bad run or file is one line naming ``data`` and where."""
+    from .._core.loading import store_of
+    from .._errors import LoadError
+
+    try:
+        return store_of(data)
+    except LoadError as exc:  # "data: record #2: ..." or "data: runs.jsonl:3: ..."
+        message = str(exc) if exc.source == "data" else f"data: {exc}"
+        raise InvalidMockArgument(message, argument="data") from None
 
 
 def _faults(faults: object) -> list[FaultSpec]:
