@@ -96,7 +96,8 @@ def test_a_shape_it_cannot_use_is_one_line_and_exit_2(
         (["--data-schema", "/nonexistent/s.json"], "--data-schema /nonexistent/s.json: no such"),
         (
             ["--config", "{dir}", "--data", "runs.jsonl"],
-            "--config {dir}: not with --data runs.jsonl (your runs carry their own data_schema and config)",
+            "--config {dir}: not with --data runs.jsonl "
+            "(your runs carry their own data_schema and config)",
         ),
         (["--config", "{dir}"], "--config {dir}: is a directory"),
     ],
