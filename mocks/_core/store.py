@@ -17,10 +17,8 @@ always agree, and a run is deleted exactly once.
 from __future__ import annotations
 
 import bisect
-import calendar
 import hashlib
 import json
-import re
 import threading
 import uuid
 from collections.abc import Iterable, Mapping
@@ -28,7 +26,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from contracts import validate
+from contracts import datetime_instant, validate
 
 from .._errors import InvalidRun
 from .http import dump_json
@@ -36,11 +34,6 @@ from .http import dump_json
 __all__ = ["RunSource", "RunStore", "derive_seed", "derive_uuid", "page_json"]
 
 SortKey = tuple[int, int, int, str]
-
-_DATETIME = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?"
-    r"(?:[Zz]|([+-])(\d{2}):?(\d{2}))?"
-)
 
 
 class RunSource(Protocol):
@@ -83,16 +76,12 @@ def page_json(items: Iterable[bytes], total: int, skip: int, limit: int) -> byte
 
 
 def _sort_key(run: Mapping[str, Any], run_id: str) -> SortKey:
-    created = run.get("created_at")
-    match = _DATETIME.fullmatch(created) if isinstance(created, str) else None
-    if match is None:
+    """Newest ``created_at`` first (read by :func:`contracts.datetime_instant`), ties by id;
+    runs without a date last, by id."""
+    instant = datetime_instant(run.get("created_at"))
+    if instant is None:
         return (1, 0, 0, run_id)
-    year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
-    seconds = calendar.timegm((year, month, day, hour, minute, min(second, 59), 0, 0, 0))
-    if match.group(8):  # an offset: local time minus offset is UTC
-        offset = int(match.group(9)) * 3600 + int(match.group(10)) * 60
-        seconds -= offset if match.group(8) == "+" else -offset
-    nanos = int((match.group(7) or "0").ljust(9, "0"))
+    seconds, nanos = instant
     return (0, -seconds, -nanos, run_id)
 
 
