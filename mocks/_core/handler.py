@@ -35,7 +35,8 @@ What the handler does, in order, for each request (each step written here once):
 4. the policy (the ``Prefer`` controls of the live server), when there is one, may answer a
    matched, authorised and valid request its own way;
 5. otherwise a fault, if one fires for this operation (:mod:`mocks._core.faults`), shapes the
-   answer, and without one: 401 ``{"detail":"Not authenticated"}`` with ``www-authenticate:
+   answer (a composing one, ``latency``, delays whatever answers, the policy's answer too), and
+   without one: 401 ``{"detail":"Not authenticated"}`` with ``www-authenticate:
    Bearer`` when not authorised, 422 with FastAPI's body if any parameter is wrong (all errors
    together), else the operation itself against the run source: 200 with the run / page, 404
    with the operation's ``not_found`` detail, delete answering 200 ``{}``. ``project_id`` and
@@ -54,6 +55,7 @@ from urllib.parse import urlencode
 
 from contracts import OPERATIONS
 
+from .fault_kinds import answered
 from .faults import Faults
 from .http import JSON_HEADERS, Request, Response, json_answer
 from .journal import Journal
@@ -217,6 +219,11 @@ class Handler:
             else:
                 answer = fault.apply(lambda: self._respond(route, parsed, authorised))
                 shaped_by = fault.name
+        elif self.faults:  # the policy answered: only a composing fault (latency) adds to it
+            extra = self.faults.pick(route.name, composing_only=True)
+            if extra is not None:
+                answer = extra.apply(answered(answer))
+                shaped_by = f"{shaped_by}+{extra.name}"
         self._note(request, route.name, parsed.values, answer, shaped_by)
         return answer
 

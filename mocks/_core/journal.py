@@ -37,7 +37,8 @@ class Call:
     ``operation`` is ``None`` for a path that is none of the four (answered 404). ``params``
     maps each declared parameter to its value, canonical when valid (lower-case UUID, int) and
     the raw text when not. ``fault`` names what shaped the answer, if anything: a fault's
-    kind, or ``"prefer"`` (the live server's ``Prefer`` controls).
+    kind, or ``"prefer"`` (the live server's ``Prefer`` controls), joined by ``+`` when a
+    composing fault added to it (``"rate_limit+latency"``, ``"prefer+latency"``).
     """
 
     operation: str | None
