@@ -76,6 +76,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="answer 401 unless a request carries 'Authorization: Bearer TOKEN'",
     )
     what.add_argument(
+        "--admin-token",
+        metavar="TOKEN",
+        help="the bearer token the admin API wants (default: the --require-auth token)",
+    )
+    what.add_argument(
         "--strict",
         action="store_true",
         help="ignore Prism-style 'Prefer: code=/dynamic=/seed=' request headers",
@@ -84,10 +89,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--admin",
         action="store_true",
         help="enable the admin API under /__extract_contract__/admin (reset, runs, faults, "
-        "journal)",
+        "journal); behind --admin-token, else --require-auth; one worker only",
     )
     faults = parser.add_argument_group("faults")
-    faults.add_argument("--latency", type=_seconds, metavar="SECONDS", help="add to every answer")
+    faults.add_argument(
+        "--latency",
+        type=_seconds,
+        metavar="SECONDS",
+        help="add to every answer of the API, faulted or not (not to /__extract_contract__/)",
+    )
     faults.add_argument(
         "--error-rate", type=_rate, metavar="RATE", help="answer 500 to this share of calls"
     )
@@ -131,6 +141,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=10.0,
         metavar="SECONDS",
         help="drop a client whose request head takes longer than this (10)",
+    )
+    server.add_argument(
+        "--body-timeout",
+        type=_positive_seconds,
+        default=5.0,
+        metavar="SECONDS",
+        help="drop a client whose request body sends no byte for this long (5)",
+    )
+    server.add_argument(
+        "--body-min-rate",
+        type=non_negative_int,
+        default=1024,
+        metavar="BYTES",
+        help="drop a client whose request body averages fewer bytes a second once "
+        "--body-timeout has passed (1024; 0: no minimum)",
     )
     server.add_argument(
         "--max-body",
@@ -193,6 +218,9 @@ def _options(args: argparse.Namespace) -> Any:
             access_log=args.access_log,
             http=args.http,
             head_timeout=args.header_timeout,
+            body_timeout=args.body_timeout,
+            body_min_rate=args.body_min_rate,
+            admin_token=args.admin_token,
             max_body=args.max_body,
         )
     except ServeError as exc:
@@ -221,6 +249,15 @@ def _serve(args: argparse.Namespace) -> int:
     def ready(url: str) -> None:
         print(f"extract-contract: serving on {url} ({options.describe()})", flush=True)
 
+    if options.admin_is_open:
+        print(
+            f"extract-contract serve: WARNING: the admin API (--admin) has no token and listens "
+            f"on {options.host}, which other machines may reach: anyone there can reset the "
+            "mock, remove its runs, add faults and read its journal. Set --admin-token or "
+            "--require-auth.",
+            file=sys.stderr,
+            flush=True,
+        )
     try:
         serve_forever(options, on_ready=ready)
     except ServeError as exc:

@@ -31,7 +31,20 @@ from contracts import datetime_instant, validate
 from .._errors import InvalidRun
 from .http import dump_json
 
-__all__ = ["RunSource", "RunStore", "derive_seed", "derive_uuid", "page_json"]
+__all__ = [
+    "MAX_AGENTS",
+    "MAX_RUNS",
+    "RunSource",
+    "RunStore",
+    "derive_seed",
+    "derive_uuid",
+    "page_json",
+]
+
+MAX_RUNS = 1_000_000
+"""The most runs :meth:`RunStore.seeded` makes (each is made and kept in memory)."""
+MAX_AGENTS = 100_000
+"""The most agents (and jobs) :meth:`RunStore.seeded` spreads runs over."""
 
 SortKey = tuple[int, int, int, str]
 
@@ -126,17 +139,24 @@ class RunStore:
     def seeded(
         cls, *, seed: int = 0, runs: int = 100, agents: int = 3, jobs: int | None = None
     ) -> RunStore:
-        """A store of ``runs`` realistic runs spread evenly over ``agents`` agents.
+        """A store of ``runs`` realistic runs (at most :data:`MAX_RUNS`) spread evenly over
+        ``agents`` agents (at most :data:`MAX_AGENTS`).
 
         Every run has a job; ``jobs=None`` gives each run its own, a number shares that many
         jobs among the runs (round robin). The same arguments give the same runs, byte for
         byte, in every process. Agent ids are :meth:`agents`, in order.
         """
-        for name, value, low in (("runs", runs, 0), ("agents", agents, 1), ("jobs", jobs, 1)):
+        for name, value, low, high in (
+            ("runs", runs, 0, MAX_RUNS),
+            ("agents", agents, 1, MAX_AGENTS),
+            ("jobs", jobs, 1, MAX_AGENTS),
+        ):
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
                 raise ValueError(f"RunStore.seeded: {name} must be a whole number, got {value!r}")
             if value is not None and value < low:
                 raise ValueError(f"RunStore.seeded: {name} must be >= {low}, got {value}")
+            if value is not None and value > high:
+                raise ValueError(f"RunStore.seeded: {name} must be at most {high:,}, got {value}")
         from strategies import sample
 
         agent_ids = [derive_uuid(seed, "agent", a) for a in range(agents)]

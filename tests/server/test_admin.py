@@ -78,7 +78,7 @@ def test_faults_set_list_and_clear(admin: httpx.Client) -> None:
     assert added.status_code == 201
     assert len(admin.get(ADMIN + "/faults").json()["faults"]) == 1
     assert admin.get(f"{API}/{run_id}").status_code == 503
-    assert admin.delete(ADMIN + "/faults").json() == {"faults": []}
+    assert admin.delete(ADMIN + "/faults").json() == {"faults": [], "fired": []}
     assert admin.get(f"{API}/{run_id}").status_code == 200
 
 
@@ -103,14 +103,14 @@ def test_bad_faults_are_422_naming_the_problem(
 def test_journal_redacts_authorization() -> None:
     with live_server(runs=3, admin=True, token="t0ken") as running:
         url = running.url
-        httpx.get(
-            url + API + "/00000000-0000-4000-8000-000000000000",
-            headers={"Authorization": "Bearer t0ken"},
-        )
-        calls = httpx.get(url + ADMIN + "/journal").json()["calls"]
+        auth = {"Authorization": "Bearer t0ken"}
+        httpx.get(url + API + "/00000000-0000-4000-8000-000000000000", headers=auth)
+        calls = httpx.get(url + ADMIN + "/journal", headers=auth).json()["calls"]
         assert calls[0]["headers"]["authorization"] == "[redacted]"
         assert calls[0]["status"] == 404
-        assert httpx.delete(url + ADMIN + "/journal").json() == {"calls": []}
+        assert "t0ken" not in httpx.get(url + ADMIN + "/journal", headers=auth).text
+        cleared = httpx.delete(url + ADMIN + "/journal", headers=auth).json()
+        assert cleared == {"calls": [], "total": 0, "dropped": 0}
 
 
 def test_wrong_admin_method_is_405_with_allow(admin: httpx.Client) -> None:
