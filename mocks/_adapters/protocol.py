@@ -133,7 +133,7 @@ def _status_bytes(status: int, detail: str) -> bytes:
     ).encode("ascii") + body
 
 
-_QUOTED = re.compile(r"""\s*b?['"].*""", re.S)
+_QUOTED = re.compile(r"""\s*(?:bytearray\(|bytes\(|b?['"]).*""", re.S)
 _UNPRINTABLE = re.compile(r"[^\x20-\x7e]")
 
 
