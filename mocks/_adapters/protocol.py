@@ -20,9 +20,10 @@ uvicorn leaves open what a mock server on a developer's machine should close:
   requests wait for earlier answers), no clock runs against the client. One timer per
   connection serves every clock, and a request whose head and body arrive in one read starts
   none.
-- **Refusals in order.** A refused request (413/414/431/408, or a 400 from the parser) is
+- **Refusals in order.** A refused request (414/431/408, or a 400 from the parser) is
   answered after the answers of the requests before it on the connection, never instead of
-  them; then the connection closes.
+  them; then the connection closes, lingering a moment so that bytes the client still sends do
+  not reset it and destroy those answers.
 - **Why a 400.** uvicorn logs a bare ``Invalid HTTP request received.`` for every malformed
   request. Here the 400's body and a warning say what the parser refused (its reason, cut
   before any quoted bytes of the request, so no header value reaches a log), and each kind of
@@ -74,6 +75,7 @@ ABORT_KEY = "extract_contract.abort"
 _LIMITS_ATTRIBUTE = "extract_contract_limits"
 _LOGGED_ATTRIBUTE = "extract_contract_logged"
 _UVICORN_400 = "Invalid HTTP request received."
+_LINGER = 1.0  # seconds a refused connection drops what the client still sends before closing
 
 
 @dataclass(frozen=True)
@@ -281,8 +283,17 @@ class _HardenedMixin:
             return
         status, reason = self._refusal
         detail = f"Invalid HTTP request: {reason}" if status == 400 else reason
-        self.transport.write(_status_bytes(status, detail))
-        self.transport.close()
+        transport = self.transport
+        transport.write(_status_bytes(status, detail))
+        if not transport.can_write_eof():
+            transport.close()
+            return
+        # a lingering close: closing with the client's bytes unread would reset the connection
+        # and could destroy the answers on their way; so stop sending, read (and drop) what
+        # still comes for a moment, and close when the client does, or after _LINGER seconds
+        transport.write_eof()
+        transport.resume_reading()
+        self.loop.call_later(_LINGER, transport.close)
 
     def _answers_pending(self) -> bool:
         """Whether a request before the refused one still awaits its answer (one that waits
