@@ -170,7 +170,11 @@ class _HardenedMixin:
         super().__init__(*args, **kwargs)
         limits = getattr(self.config, _LIMITS_ATTRIBUTE, None) or Limits()
         self._limits = limits
-        self._logged = getattr(self.config, _LOGGED_ATTRIBUTE, None) or set()
+        logged = getattr(self.config, _LOGGED_ATTRIBUTE, None)
+        if logged is None:  # a config without attach_limits: the set lives on it from now on
+            logged = set()
+            setattr(self.config, _LOGGED_ATTRIBUTE, logged)
+        self._logged: set[tuple[int, str]] = logged
         self._framer = Framer(FramingLimits(limits.max_request_line, limits.max_head))
         self._timer = None
         self._refusal = None

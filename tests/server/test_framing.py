@@ -214,3 +214,24 @@ def test_a_refused_request_is_answered_only_after_an_earlier_slow_one(
     answer, closed = raw_exchange(transport_server.host_port, pieces, pause=0.3)
     assert statuses(answer) == [200, 400]
     assert closed
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("Invalid method encountered", "Invalid method encountered"),
+        ("illegal header line: bytearray(b'Authorization Bearer s3cret')", "illegal header line"),
+        ("Illegal header value b'Bearer s3cret'", "Illegal header value"),
+        ("Illegal target characters", "Illegal target characters"),
+        ("Data after `Connection: close`", "Data after `Connection: close`"),
+        ("\x00\x01", "??"),
+        ("'only quoted'", "malformed request"),
+        ("x" * 500, "x" * 120),
+    ],
+)
+def test_a_parser_reason_keeps_the_kind_and_drops_the_request_bytes(
+    message: str, kind: str
+) -> None:
+    from mocks._adapters.protocol import parser_reason
+
+    assert parser_reason(message) == kind
