@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from ._common import UsageError, non_negative_int, positive_int
@@ -228,16 +226,14 @@ def _options(args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    # SIGTERM while starting (imports, building the store) stops as quietly as Ctrl-C; once
-    # serving, uvicorn's own handlers take over (and put this one back when they are done)
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    # SIGTERM while starting (imports, building the store) stops as quietly as Ctrl-C: the
+    # command line's main makes it raise KeyboardInterrupt from its first line; once serving,
+    # uvicorn's own handlers take over (and put that one back when they are done)
     try:
         return _serve(args)
     except KeyboardInterrupt:  # stopped before it was serving
         print("extract-contract: stopped", file=sys.stderr, flush=True)
         return 0
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -264,7 +260,3 @@ def _serve(args: argparse.Namespace) -> int:
         raise UsageError(exc.describe(flag)) from None
     print("extract-contract: stopped", file=sys.stderr, flush=True)
     return 0
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -182,7 +183,7 @@ def test_a_signal_while_the_store_is_built_stops_quietly(sig: int) -> None:
         text=True,
     )
     try:
-        time.sleep(1.0)  # started, still seeding 20,000 runs (about 2 s)
+        _until_busy(process.pid, cpu_seconds=0.8)  # in the build of 20,000 runs (~2 s of CPU)
         process.send_signal(sig)
         out, err = process.communicate(timeout=20)
     finally:
@@ -261,3 +262,49 @@ def test_a_bad_token_is_refused_without_showing_it() -> None:
             ServerOptions(**{name: "my secret"})
         assert caught.value.option == name
         assert "my secret" not in str(caught.value)
+
+
+def _until_busy(pid: int, *, cpu_seconds: float, timeout: float = 60) -> None:
+    """Wait until the process ``pid`` has used ``cpu_seconds`` of CPU: past its start-up,
+    whatever the load of the machine (a wall-clock sleep, under load, ended during the
+    interpreter's start-up). Without /proc, a second's sleep."""
+    stat = Path(f"/proc/{pid}/stat")
+    if not stat.exists():
+        time.sleep(1.0)
+        return
+    ticks = os.sysconf("SC_CLK_TCK")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        fields = stat.read_text().rpartition(")")[2].split()
+        if (int(fields[11]) + int(fields[12])) / ticks >= cpu_seconds:  # utime + stime
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"the process did not use {cpu_seconds}s of CPU in {timeout}s")
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "said"),
+    [
+        (["serve", "--port", "0"], 0, "extract-contract: stopped"),
+        (["fixtures", "--out", "x"], 130, "extract-contract: interrupted"),
+    ],
+)
+def test_a_sigterm_while_the_command_line_starts_stops_it_quietly(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    code: int,
+    said: str,
+) -> None:
+    import mocks._cli as cli
+
+    def signalled_while_starting() -> None:
+        os.kill(os.getpid(), signal.SIGTERM)  # as the arguments are read
+        time.sleep(5)  # the handler interrupts this at once
+        raise AssertionError("SIGTERM did not stop the start")
+
+    before = signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(cli, "build_parser", signalled_while_starting)
+    assert cli.main(argv) == code
+    assert capsys.readouterr().err.strip() == said
+    assert signal.getsignal(signal.SIGTERM) is before  # put back
