@@ -119,18 +119,22 @@ class Journal:
     def record(self, call: Call) -> None:
         """Record a ready :class:`Call` (its headers redacted, and truncated if large, before
         it is kept)."""
-        self._keep(replace(call, headers=redact_headers(call.headers)))
+        self._keep(replace(call, headers=redact_headers(call.headers)), careful=True)
 
-    def _keep(self, call: Call) -> None:
-        headers = call.headers
-        text = len(call.path) + sum(map(len, headers)) + sum(map(len, headers.values()))
-        for name, value in call.query:
-            text += len(name) + len(value)
-        for value in call.params.values():
-            if type(value) is str:
-                text += len(value)
-        if text > _TEXT_KEPT:  # then one text may be too long: the slow, careful path
+    def _keep(self, call: Call, *, careful: bool = False) -> None:
+        # what the call's texts cost. Noted by the handler, its parameters' values come from
+        # its path and query (percent-decoding only shortens them): those count twice, and the
+        # parameters are not walked; a call recorded ready-made is measured with care
+        if careful:
             call, text = _truncated(call)
+        else:
+            text = len(call.path)
+            for name, value in call.query:
+                text += len(name) + len(value)
+            headers = call.headers
+            text = 2 * text + sum(map(len, headers)) + sum(map(len, headers.values()))
+            if text > _TEXT_KEPT:  # then one text may be too long: the slow, careful path
+                call, text = _truncated(call)
         cost = _CALL_COST + text + _ITEM_COST * (len(call.headers) + len(call.query))
         with self._lock:
             calls, costs = self._calls, self._costs
@@ -138,9 +142,16 @@ class Journal:
             costs.append(cost)
             self._bytes += cost
             self._recorded += 1
-            while len(calls) > self.maxlen or (self._bytes > self.max_bytes and len(calls) > 1):
-                calls.popleft()
-                self._bytes -= costs.popleft()
+            if len(calls) > self.maxlen or self._bytes > self.max_bytes:
+                self._drop_oldest()
+
+    def _drop_oldest(self) -> None:
+        """Let the oldest calls fall out until the journal is within its bounds (the newest
+        call always stays). Called with the lock held."""
+        calls, costs = self._calls, self._costs
+        while len(calls) > self.maxlen or (self._bytes > self.max_bytes and len(calls) > 1):
+            calls.popleft()
+            self._bytes -= costs.popleft()
 
     def page(self, skip: int = 0, limit: int | None = None) -> list[Call]:
         """The calls from the ``skip``-th oldest, at most ``limit`` of them (all by default)."""

@@ -75,10 +75,13 @@ def test_a_large_request_is_kept_as_a_marked_truncated_copy() -> None:
 def test_one_long_value_is_cut_and_marked_even_in_a_small_head() -> None:
     journal = Journal()
     journal.note(Request("GET", "/p", (), {"x-long": "z" * 5000}), "get_run", {}, 404, None)
-    journal.note(Request("GET", "/p"), "get_run", {"run_id": "r" * 3000}, 422, None)
-    header, param = journal
+    long_id = "r" * 3000  # a parameter's value comes from the path (or the query)
+    journal.note(Request("GET", f"/runs/{long_id}"), "get_run", {"run_id": long_id}, 422, None)
+    journal.record(Call("get_run", "GET", "/p", {"run_id": long_id}, (), {}, 422))
+    header, param, recorded = journal
     assert (header.truncated, len(header.headers["x-long"])) == (True, 1024)
-    assert (param.truncated, len(param.params["run_id"])) == (True, 1024)
+    assert (param.truncated, len(param.params["run_id"]), len(param.path)) == (True, 1024, 1024)
+    assert (recorded.truncated, len(recorded.params["run_id"])) == (True, 1024)
 
 
 def test_the_journal_is_bounded_in_bytes_as_well_as_calls() -> None:
