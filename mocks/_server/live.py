@@ -138,12 +138,23 @@ def _server_class() -> type[Any]:
     return _Server
 
 
-def serve_forever(options: ServerOptions, *, on_ready: Callable[[str], None]) -> None:
-    """Serve in the foreground until Ctrl-C or SIGTERM; ``on_ready(url)`` once it answers."""
+def serve_forever(
+    options: ServerOptions,
+    *,
+    on_ready: Callable[[str], None],
+    on_built: Callable[[LiveMock], None] | None = None,
+) -> None:
+    """Serve in the foreground until Ctrl-C or SIGTERM; ``on_ready(url)`` once it answers.
+
+    ``on_built(live)``, if given, gets the built :class:`~mocks._server.build.LiveMock` before
+    it serves (``live.agents()`` says which agents have runs; with ``workers`` above 1, the
+    one built to check the options, whose runs every worker makes alike)."""
     if options.workers > 1:
-        _serve_workers(options, on_ready)
+        _serve_workers(options, on_ready, on_built)
         return
     live = _build_for_process(options)
+    if on_built is not None:
+        on_built(live)
     sock = bind(options.host, options.port)
     url = _url(options.host, sock.getsockname()[1])
     server = _server_class()(uvicorn_config(live.app, options, port=sock.getsockname()[1]))
@@ -154,10 +165,16 @@ def serve_forever(options: ServerOptions, *, on_ready: Callable[[str], None]) ->
         sock.close()
 
 
-def _serve_workers(options: ServerOptions, on_ready: Callable[[str], None]) -> None:
+def _serve_workers(
+    options: ServerOptions,
+    on_ready: Callable[[str], None],
+    on_built: Callable[[LiveMock], None] | None,
+) -> None:
     from uvicorn.supervisors import Multiprocess
 
-    build_server(options)  # fail here, once, on bad options rather than in every worker
+    live = build_server(options)  # fail here, once, on bad options rather than in every worker
+    if on_built is not None:
+        on_built(live)
     sock = bind(options.host, options.port)
     port = sock.getsockname()[1]
     os.environ[OPTIONS_ENV] = replace(options, port=port).to_json()

@@ -95,6 +95,10 @@ def test_faults_set_list_and_clear(admin: httpx.Client) -> None:
         ({"kind": "latency"}, "seconds"),
         ({"kind": "server_error", "operation": "list_everything"}, "list_everything"),
         ({"kind": "server_error", "rate": 3}, "rate"),
+        ({"kind": "server_error", "operation": 5}, "operation must be a name or a list of names"),
+        ({"kind": "server_error", "operation": [1]}, "operation must be a name or a list"),
+        ({"kind": "latency", "seconds": 1e9}, "seconds must be in [0, 3600]"),
+        ({"kind": "rate_limit", "retry_after": -1}, "retry_after must be in"),
         ([1, 2], "expected a JSON object"),
     ],
 )
