@@ -138,23 +138,12 @@ def _server_class() -> type[Any]:
     return _Server
 
 
-def serve_forever(
-    options: ServerOptions,
-    *,
-    on_ready: Callable[[str], None],
-    on_built: Callable[[LiveMock], None] | None = None,
-) -> None:
-    """Serve in the foreground until Ctrl-C or SIGTERM; ``on_ready(url)`` once it answers.
-
-    ``on_built(live)``, if given, gets the built :class:`~mocks._server.build.LiveMock` before
-    it serves (``live.agents()`` says which agents have runs; with ``workers`` above 1, the
-    one built to check the options, whose runs every worker makes alike)."""
+def serve_forever(options: ServerOptions, *, on_ready: Callable[[str], None]) -> None:
+    """Serve in the foreground until Ctrl-C or SIGTERM; ``on_ready(url)`` once it answers."""
     if options.workers > 1:
-        _serve_workers(options, on_ready, on_built)
+        _serve_workers(options, on_ready)
         return
     live = _build_for_process(options)
-    if on_built is not None:
-        on_built(live)
     sock = bind(options.host, options.port)
     url = _url(options.host, sock.getsockname()[1])
     server = _server_class()(uvicorn_config(live.app, options, port=sock.getsockname()[1]))
@@ -165,16 +154,10 @@ def serve_forever(
         sock.close()
 
 
-def _serve_workers(
-    options: ServerOptions,
-    on_ready: Callable[[str], None],
-    on_built: Callable[[LiveMock], None] | None,
-) -> None:
+def _serve_workers(options: ServerOptions, on_ready: Callable[[str], None]) -> None:
     from uvicorn.supervisors import Multiprocess
 
-    live = build_server(options)  # fail here, once, on bad options rather than in every worker
-    if on_built is not None:
-        on_built(live)
+    build_server(options)  # fail here, once, on bad options rather than in every worker
     sock = bind(options.host, options.port)
     port = sock.getsockname()[1]
     os.environ[OPTIONS_ENV] = replace(options, port=port).to_json()

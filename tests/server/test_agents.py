@@ -87,20 +87,3 @@ def test_live_mock_agents_gives_the_same_list_in_python() -> None:
     assert stateless.total is None
     assert len(stateless.agents) == 3
     assert all(runs > 0 for _, runs in stateless.agents)
-
-
-def test_serve_forever_hands_the_built_mock_over_before_it_serves() -> None:
-    from mocks._server.live import serve_forever
-
-    class Seen(Exception):
-        pass
-
-    built = []
-
-    def on_built(live: object) -> None:
-        built.append(live)
-        raise Seen  # stop before it binds or serves
-
-    with pytest.raises(Seen):
-        serve_forever(ServerOptions(runs=4, seed=1, port=0), on_ready=print, on_built=on_built)
-    assert built[0].agents().total == 3
