@@ -76,6 +76,7 @@ _LIMITS_ATTRIBUTE = "extract_contract_limits"
 _LOGGED_ATTRIBUTE = "extract_contract_logged"
 _UVICORN_400 = "Invalid HTTP request received."
 _LINGER = 1.0  # seconds a refused connection drops what the client still sends before closing
+_KINDS_LOGGED = 64  # kinds of refusal a server logs (each once); the set stays bounded
 
 
 @dataclass(frozen=True)
@@ -312,7 +313,7 @@ class _HardenedMixin:
 
     def _log_refusal(self, status: int, reason: str) -> None:
         kind = (status, reason)
-        if kind in self._logged:
+        if kind in self._logged or len(self._logged) >= _KINDS_LOGGED:
             return
         self._logged.add(kind)
         what = "Invalid HTTP request received" if status == 400 else "Request refused"
