@@ -16,8 +16,10 @@ The framing of a body is read from the head as both parsers read it (RFC 9112, s
 ``Transfer-Encoding`` whose last coding is ``chunked``; else a ``Content-Length``; else none. A
 head the framing of which is unclear is refused (400) rather than guessed: both headers at once,
 a ``Content-Length`` that is not one number, another transfer coding, obsolete line folding
-(which RFC 9112 lets a server refuse). A refusal is a :class:`Refusal`: the bytes of the read
-that are sound (those before the refused head or piece), the status and a reason.
+(which RFC 9112 lets a server refuse). A refusal is a :class:`Refusal`: a status and a reason.
+
+The parser gets only what the framer has judged, a whole unit at a time (see :class:`Framer`):
+so what the parser refuses, and why, does not depend on how the bytes were split into reads.
 """
 
 from __future__ import annotations
@@ -32,6 +34,11 @@ MAX_CHUNK_LINE = 4096
 
 _HEAD, _LENGTH, _CHUNK_SIZE, _CHUNK_DATA, _CHUNK_END, _TRAILER = range(6)
 _CR, _LF = 13, 10
+# the bytes a request line may begin with (an HTTP token, RFC 9110): anything else, a TLS
+# handshake sent to this port for one, is refused at its first byte
+_TOKEN_BYTES = frozenset(
+    b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+)
 # in one pass over a head: its end (a blank line; h11 also takes a bare "\n\n"), a header that
 # frames a body, or a line that continues the one before (obsolete folding)
 _SCAN = re.compile(
@@ -57,21 +64,28 @@ class FramingLimits:
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why a connection's bytes are refused: the first ``sound`` bytes of the read may still be
-    parsed (earlier requests); then ``status`` and ``reason`` answer, and the connection
-    closes."""
+    """Why a connection's bytes are refused: ``status`` and ``reason`` answer the request the
+    refused bytes begin or belong to, and the connection closes."""
 
-    sound: int
     status: int
     reason: str
+
+
+Scanned = tuple[list[bytes], Refusal | None]
+"""What a read comes to: the pieces the parser may have now, in order, and the refusal that
+follows them, if any."""
 
 
 class Framer:
     """The framing state of one connection (see the module docstring).
 
-    :meth:`scan` takes each read in order. ``heads`` counts the heads completed;
-    ``in_body`` says a body is being received; ``active`` that a clock runs (a head has begun,
-    or a body is in progress), to be stamped with :meth:`stamp` after the scan.
+    :meth:`scan` takes each read in order and says what the parser may have of it. The parser
+    gets only what the framer has judged: a head, a chunk-size line, the line end after a
+    chunk's data and a trailer section are held until they are whole (each is bounded), and
+    body data passes as it comes. So whatever the reads, the parser sees the same units, and a
+    refusal's reason does not depend on where a read ended. ``heads`` counts the heads
+    completed; ``in_body`` says a body is being received; ``active`` that a clock runs (a head
+    has begun, or a body is in progress), to be stamped with :meth:`stamp` after the scan.
     """
 
     __slots__ = (
@@ -80,21 +94,20 @@ class Framer:
         "active",
         "body_bytes",
         "body_since",
-        "chunk_line_bytes",
         "head_bytes",
         "head_seen",
         "head_since",
         "heads",
+        "held",
         "in_body",
         "last_byte",
         "left",
         "limits",
-        "line",
         "line_bytes",
         "line_done",
-        "parts",
         "state",
         "trailer_bytes",
+        "trailer_line",
     )
 
     def __init__(self, limits: FramingLimits) -> None:
@@ -103,16 +116,15 @@ class Framer:
         self.heads = 0
         self.in_body = False
         self.active = True  # the connection's first head is awaited from its start
-        self.head_seen = False  # a byte of the current head arrived
+        self.head_seen = False  # a byte of the current head's request line arrived
         self.head_since: float | None = None
         self.head_bytes = 0
         self.line_bytes = 0
         self.line_done = False
-        self.parts: list[bytes] = []  # the head so far, when it spans reads
+        self.held = bytearray()  # the unit (head, chunk line, trailers) so far, not yet parsed
         self.left = 0  # bytes left of a Content-Length body or of a chunk's data
-        self.line = bytearray()  # a chunk-size line so far, or a line end / trailer line
         self.trailer_bytes = 0
-        self.chunk_line_bytes = 0
+        self.trailer_line = 0  # bytes of the trailer line so far (before its "\n")
         self.body_since: float | None = None
         self.last_byte = 0.0
         self.body_bytes = 0
@@ -121,9 +133,10 @@ class Framer:
 
     # -- the bytes ------------------------------------------------------------------------------
 
-    def scan(self, data: bytes) -> Refusal | None:
-        """Account for the next read of the connection; a :class:`Refusal` when it breaks a
-        limit or a head's framing is unclear (then nothing after it is scanned).
+    def scan(self, data: bytes) -> Scanned | None:
+        """Account for the next read of the connection: the pieces the parser may have, and
+        a :class:`Refusal` when the read breaks a limit or a head's framing is unclear (then
+        nothing after it is scanned); None when the whole read goes to the parser as it is.
 
         :meth:`scan_plain`, with a fast path for the usual read: one whole, short head that
         frames no body (no allocation, two scans in C). A property test holds them equal."""
@@ -131,9 +144,8 @@ class Framer:
         if (
             self.state == _HEAD
             and not self.head_bytes
-            and not self.parts
             and 3 < end <= self.limits.max_request_line
-            and data[0] not in (_CR, _LF)
+            and data[0] in _TOKEN_BYTES
             and data.find(b"\n\r\n") == end - 3
             and _NOT_PLAIN.search(data) is None
         ):
@@ -142,17 +154,14 @@ class Framer:
             return None
         return self.scan_plain(data)
 
-    def scan_plain(self, data: bytes) -> Refusal | None:
+    def scan_plain(self, data: bytes) -> Scanned | None:
         """:meth:`scan` without its fast path: every byte accounted for as what it is."""
+        out: list[bytes] = []
+        run = 0  # where the bytes judged sound, not yet in ``out``, begin
         pos, end = 0, len(data)
         while pos < end:
             state = self.state
-            if state == _HEAD:
-                start = pos
-                pos = self._head(data, pos)
-                if pos < 0:
-                    return self._refused(start)
-            elif state in (_LENGTH, _CHUNK_DATA):
+            if state in (_LENGTH, _CHUNK_DATA):  # body data: passed on as it comes
                 take = min(self.left, end - pos)
                 self.left -= take
                 self._body(take)
@@ -162,12 +171,41 @@ class Framer:
                         self._end_body()
                     else:
                         self.state = _CHUNK_END
+                continue
+            start = pos
+            held = bool(self.held)  # the unit began in an earlier read (this one begins in it)
+            if state == _HEAD:
+                pos = self._head(data, pos)
+            elif state == _TRAILER:
+                pos = self._trailers(data, pos)
             else:
-                start = pos
                 pos = self._chunk_line(data, pos)
-                if pos < 0:
-                    return self._refused(start)
-        return None
+            if pos < 0:  # refused: what came before the refused unit is sound
+                self.held.clear()
+                if start > run:
+                    out.append(data[run:start])
+                status, reason = self._why
+                return out, Refusal(status, reason)
+            if pos == end and self.state == state and self._unit_open():
+                # the unit goes on past this read: hold it back (bounded by its limit)
+                if start > run:
+                    out.append(data[run:start])
+                self.held += data[start:]
+                run = end
+                break
+            if held:  # a unit begun in an earlier read is whole: it goes first
+                out.append(bytes(self.held))
+                self.held.clear()
+        if run < end:
+            out.append(data if run == 0 else data[run:])
+        return out, None
+
+    def _unit_open(self) -> bool:
+        """Whether the unit now being read (a head, a chunk line, the trailers) is incomplete:
+        called when a read ended in the middle of one."""
+        if self.state == _HEAD:
+            return self.head_bytes > 0 or self.head_seen
+        return True
 
     def _head(self, data: bytes, pos: int) -> int:
         """Scan a head from ``pos``; where it ends (the read's end if it goes on), or -1 (with
@@ -188,10 +226,16 @@ class Framer:
                     self._why = (431, f"request head over {limits.max_head} bytes")
                     return -1
                 return end
+            if data[pos] not in _TOKEN_BYTES:  # no request line begins so: say so at once
+                self._why = (400, "not an HTTP request (no method begins with this byte)")
+                return -1
             self.head_seen = True
+            head_start = pos
+        else:
+            head_start = -1  # the head began in an earlier read
         found: Found | None = None
-        if self.parts:  # the head began in an earlier read
-            stop = _head_end(data, pos, self.parts)
+        if head_start < 0:
+            stop = _head_end(data, pos, self.held)
         else:  # the usual case: one pass finds the end and the framing headers
             stop, found = _scan(data, pos)
         until = end if stop < 0 else stop
@@ -207,10 +251,9 @@ class Framer:
             self._why = (431, f"request head over {limits.max_head} bytes")
             return -1
         if stop < 0:
-            self.parts.append(data[pos:] if pos else data)
             return end
-        if found is None:
-            found = _scan(b"".join([*self.parts, data[pos:stop]]), 0)[1]
+        if found is None:  # the head as a whole: what was held, and its end in this read
+            found = _scan(bytes(self.held) + data[:stop], 0)[1]
         return stop if self._framed(found) else -1
 
     def _framed(self, found: Found) -> bool:
@@ -241,8 +284,6 @@ class Framer:
         self.head_seen = self.active = False
         self.head_bytes = self.line_bytes = 0
         self.line_done = False
-        if self.parts:
-            self.parts = []
         if codings:
             self._begin_body(_CHUNK_SIZE)
         elif length:
@@ -251,53 +292,71 @@ class Framer:
         return True
 
     def _chunk_line(self, data: bytes, pos: int) -> int:
-        """Scan a chunk-size line, the line end after a chunk's data, or a trailer line, from
-        ``pos``; where the scan stopped, or -1 (the refusal kept)."""
+        """Scan a chunk-size line, or the line end after a chunk's data, from ``pos``; where
+        the scan stopped (the read's end if the line goes on), or -1 (the refusal kept)."""
         end = len(data)
         newline = data.find(b"\n", pos)
         until = end if newline < 0 else newline
-        piece = until - pos
         ended = newline >= 0
-        self._body(piece + ended)
-        state = self.state
-        if state == _TRAILER:
-            self.trailer_bytes += piece + ended
-            if self.trailer_bytes > self.limits.max_head:
-                self._why = (431, f"chunked trailers over {self.limits.max_head} bytes")
-                return -1
-            if len(self.line) < 2:  # only whether the line is empty matters
-                self.line += data[pos : min(until, pos + 2)]
-        else:
-            self.chunk_line_bytes += piece
-            if self.chunk_line_bytes > MAX_CHUNK_LINE:
-                self._why = (400, f"a chunk line over {MAX_CHUNK_LINE} bytes")
-                return -1
-            if state == _CHUNK_SIZE:
-                self.line += data[pos:until]
+        self._body(until - pos + ended)
+        if len(self.held) + (until - pos) > MAX_CHUNK_LINE:
+            self._why = (400, f"a chunk line over {MAX_CHUNK_LINE} bytes")
+            return -1
         if not ended:
             return end
-        line, self.line = bytes(self.line), bytearray()
-        self.chunk_line_bytes = 0
-        if state == _CHUNK_END:
+        if self.state == _CHUNK_END:
             self.state = _CHUNK_SIZE
-        elif state == _TRAILER:
-            if line in (b"", b"\r"):
-                self._end_body()
+            return newline + 1
+        line = bytes(self.held) + data[pos:until] if self.held else data[pos:until]
+        size = line.split(b";", 1)[0].strip()
+        if not _HEX.fullmatch(size):
+            self._why = (400, "Invalid chunk size")
+            return -1
+        self.left = int(size, 16)
+        if self.left:
+            self.state = _CHUNK_DATA
         else:
-            size = line.split(b";", 1)[0].strip()
-            if not _HEX.fullmatch(size):
-                self._why = (400, "Invalid chunk size")
-                return -1
-            self.left = int(size, 16)
-            self.state = _CHUNK_DATA if self.left else _TRAILER
+            self.state = _TRAILER
+            self.trailer_bytes = self.trailer_line = 0
         return newline + 1
+
+    def _trailers(self, data: bytes, pos: int) -> int:
+        """Scan trailer lines from ``pos`` until the blank line that ends the body; where the
+        scan stopped (the read's end if they go on), or -1 (the refusal kept)."""
+        end, limit = len(data), self.limits.max_head
+        while pos < end:
+            newline = data.find(b"\n", pos)
+            until = end if newline < 0 else newline
+            piece = until - pos
+            ended = newline >= 0
+            self.trailer_bytes += piece + ended
+            self._body(piece + ended)
+            if self.trailer_bytes > limit:
+                self._why = (431, f"chunked trailers over {limit} bytes")
+                return -1
+            # a line is blank when it holds nothing, or a lone "\r" (here, or held before)
+            line = self.trailer_line + piece
+            lone_cr = line == 1 and (data[pos] == _CR if piece else self._held_cr())
+            if not ended:
+                self.trailer_line = line
+                return end
+            self.trailer_line = 0
+            pos = newline + 1
+            if line == 0 or lone_cr:
+                self._end_body()
+                return pos
+        return end
+
+    def _held_cr(self) -> bool:
+        """Whether the trailer line begun in an earlier read is a lone ``\r`` so far."""
+        return self.held[-1:] == b"\r"
 
     def _begin_body(self, state: int) -> None:
         self.state = state
         self.in_body = self.active = True
         self.body_since = None
         self.body_bytes = 0
-        self.trailer_bytes = self.chunk_line_bytes = 0
+        self.trailer_bytes = 0
 
     def _body(self, count: int) -> None:
         self.body_bytes += count
@@ -306,11 +365,6 @@ class Framer:
     def _end_body(self) -> None:
         self.state = _HEAD
         self.in_body = self.active = False
-        self.line = bytearray()
-
-    def _refused(self, start: int) -> Refusal:
-        status, reason = self._why
-        return Refusal(start, status, reason)
 
     # -- the clocks -----------------------------------------------------------------------------
 
@@ -351,16 +405,15 @@ class Framer:
     def saw_bytes(self) -> bool:
         """Whether the clock that runs timed something the client sent (a head's bytes, or a
         body), rather than a connection that sent nothing."""
-        return self.in_body or self.head_bytes > 0 or bool(self.parts)
+        return self.in_body or self.head_bytes > 0
 
 
-def _head_end(data: bytes, pos: int, parts: list[bytes]) -> int:
+def _head_end(data: bytes, pos: int, held: bytearray) -> int:
     """Where the head that goes on in ``data`` from ``pos`` ends (just past its blank line),
-    or -1; ``parts`` is the head so far, whose last bytes may begin the blank line."""
-    if parts:
-        tail = parts[-1][-2:]
-        window = tail + data[pos : pos + 2]
-        found = _terminator(window, 0)
+    or -1; ``held`` is the head so far, whose last bytes may begin the blank line."""
+    if held:
+        tail = bytes(held[-2:])
+        found = _terminator(tail + data[pos : pos + 2], 0)
         if found >= 0:
             return pos + found - len(tail)
     return _terminator(data, pos)

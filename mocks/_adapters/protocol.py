@@ -9,7 +9,8 @@ uvicorn leaves open what a mock server on a developer's machine should close:
   the parser, so an oversized head is never buffered. The count is exact: a
   :class:`~mocks._adapters.framing.Framer` knows which bytes are heads and which are bodies, so
   the rest of a body is never counted as a head, and a head that follows another in the same
-  read (pipelining) is counted from its own first byte.
+  read (pipelining) is counted from its own first byte. The parser is given a head only once it
+  is whole (the framer holds it, bounded), so what it refuses does not depend on the reads.
 - **Slow heads and bodies.** uvicorn's keep-alive timer runs only between requests; a client
   that trickles its head, or declares a body and sends it slowly or never, holds the connection
   forever. Here a head must be complete within ``head_timeout`` seconds of its first byte (or of
@@ -195,13 +196,18 @@ class _HardenedMixin:
         if self.transport.is_closing() or self._refusal is not None:
             return  # refused: nothing more is read
         framer = self._framer
-        refused = framer.scan(data)
-        if refused is not None:
-            if refused.sound:
-                self._feed(data[: refused.sound])  # the requests before the refused one
-            self._refuse(refused.status, refused.reason)
-            return
-        self._feed(data)
+        scanned = framer.scan(data)
+        if scanned is None:  # the usual read: all of it, as it is
+            self._feed(data)
+        else:
+            pieces, refused = scanned
+            for piece in pieces:  # what the framer has judged (earlier requests, whole units)
+                self._feed(piece)
+                if self._refusal is not None or self.transport.is_closing():
+                    return  # the parser refused something in it
+            if refused is not None:
+                self._refuse(refused.status, refused.reason)
+                return
         if framer.active and self._refusal is None:  # a head or body goes on: its clock runs
             framer.stamp(self.loop.time())
             timer = self._timer

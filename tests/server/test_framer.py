@@ -12,16 +12,21 @@ from mocks._adapters.framing import MAX_CHUNK_LINE, Framer, FramingLimits, Refus
 LIMITS = FramingLimits(max_request_line=1024, max_head=4096)
 
 
-def _feed(reads: list[bytes], *, plain: bool = False) -> tuple[Framer, list[Refusal | None]]:
+def _feed(reads: list[bytes], *, plain: bool = False) -> tuple[Framer, list[bytes], Refusal | None]:
+    """Scan ``reads`` in order: the framer, what it handed on to the parser, its refusal."""
     framer = Framer(LIMITS)
     scan = framer.scan_plain if plain else framer.scan
-    results = []
+    fed: list[bytes] = []
     for read in reads:
-        refused = scan(read)
-        results.append(refused)
+        scanned = scan(read)
+        if scanned is None:
+            fed.append(read)
+            continue
+        pieces, refused = scanned
+        fed += pieces
         if refused is not None:
-            break
-    return framer, results
+            return framer, fed, refused
+    return framer, fed, None
 
 
 def _split(stream: bytes, cuts: list[int]) -> list[bytes]:
@@ -80,11 +85,75 @@ def _request(draw: st.DrawFn) -> bytes:
 def test_every_head_is_found_whatever_the_reads(requests: list[bytes], cuts: list[int]) -> None:
     stream = b"".join(requests)
     for plain in (False, True):
-        framer, results = _feed(_split(stream, cuts), plain=plain)
-        assert results == [None] * len(results)
+        framer, fed, refused = _feed(_split(stream, cuts), plain=plain)
+        assert refused is None
+        assert b"".join(fed) == stream  # all of it, in order, once each request is whole
         assert framer.heads == len(requests)
         assert not framer.in_body
         assert not framer.active
+
+
+def _parsed(pieces: list[bytes]) -> list[object]:
+    """What llhttp (httptools) makes of the pieces fed in turn: each message's URL, headers
+    and body, and the error it stops at."""
+    import httptools
+
+    events: list[object] = []
+    message: dict[str, object] = {}
+
+    class Events:
+        def on_message_begin(self) -> None:
+            message.clear()
+            message.update(url=b"", headers=[], body=b"")
+
+        def on_url(self, url: bytes) -> None:
+            message["url"] = message["url"] + url  # type: ignore[operator]
+
+        def on_header(self, name: bytes, value: bytes) -> None:
+            message["headers"].append((name, value))  # type: ignore[attr-defined]
+
+        def on_body(self, body: bytes) -> None:
+            message["body"] = message["body"] + body  # type: ignore[operator]
+
+        def on_message_complete(self) -> None:
+            events.append(dict(message))
+
+    parser = httptools.HttpRequestParser(Events())
+    parser.set_dangerous_leniencies(lenient_data_after_close=True)  # as uvicorn sets it
+    try:
+        for piece in pieces:
+            parser.feed_data(piece)
+    except httptools.HttpParserError as exc:
+        events.append(("refused", str(exc)))
+    return events
+
+
+_MALFORMED = st.sampled_from(
+    [
+        b"",
+        b"GARBAGE\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+        b"GET / HTTP/1.1\r\nBad Header\r\n\r\n",
+        b"GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nnope\r\n",
+        b"GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1 \r\nx\r\n0\r\n\r\n",
+        b"GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nbad trailer\r\n\r\n",
+        b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",  # a TLS hello
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_request(), max_size=4), _MALFORMED, st.data())
+def test_what_the_parser_makes_of_it_does_not_depend_on_the_reads(
+    requests: list[bytes], last: bytes, data: st.DataObject
+) -> None:
+    stream = b"".join(requests) + last
+    cuts = data.draw(st.lists(st.integers(0, len(stream)), max_size=12))
+    _, whole, whole_refused = _feed([stream])
+    _, split, split_refused = _feed(_split(stream, cuts))
+    assert split_refused == whole_refused
+    assert b"".join(split) == b"".join(whole)
+    assert _parsed(split) == _parsed(whole)
 
 
 @settings(max_examples=300, deadline=None)
@@ -110,9 +179,10 @@ def test_the_fast_path_reads_as_the_plain_one(
     requests: list[bytes], last: bytes, cuts: list[int]
 ) -> None:
     reads = _split(b"".join(requests) + last, cuts)
-    fast, fast_results = _feed(reads)
-    plain, plain_results = _feed(reads, plain=True)
-    assert fast_results == plain_results
+    fast, fast_fed, fast_refused = _feed(reads)
+    plain, plain_fed, plain_refused = _feed(reads, plain=True)
+    assert b"".join(fast_fed) == b"".join(plain_fed)
+    assert fast_refused == plain_refused
     assert (fast.heads, fast.in_body, fast.active, fast.head_bytes) == (
         plain.heads,
         plain.in_body,
@@ -147,19 +217,27 @@ def test_the_fast_path_reads_as_the_plain_one(
 )
 def test_what_is_refused_and_why(stream: bytes, status: int, reason: str) -> None:
     for reads in ([stream], [stream[i : i + 100] for i in range(0, len(stream), 100)]):
-        _, results = _feed(reads)
-        refused = results[-1]
+        _, _, refused = _feed(reads)
         assert refused is not None
         assert (refused.status, refused.reason[: len(reason)]) == (status, reason)
 
 
-def test_a_refusal_says_which_bytes_of_the_read_are_sound() -> None:
+@pytest.mark.parametrize("size", [1, 7, 1000])
+def test_the_requests_before_a_refused_one_go_to_the_parser_and_no_byte_of_it(size: int) -> None:
     good = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
     bad = b"GET / HTTP/1.1\r\nContent-Length: x\r\n\r\n"
-    framer = Framer(LIMITS)
-    refused = framer.scan(good + good + bad)
-    assert refused == Refusal(2 * len(good), 400, "Invalid Content-Length header")
+    stream = good + good + bad
+    framer, fed, refused = _feed([stream[i : i + size] for i in range(0, len(stream), size)])
+    assert refused == Refusal(400, "Invalid Content-Length header")
+    assert b"".join(fed) == good + good
     assert framer.heads == 2
+
+
+def test_a_chunk_line_reaches_the_parser_only_whole() -> None:
+    head = b"GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+    _, fed, refused = _feed([head + b"n", b"ope\r\n"])
+    assert refused == Refusal(400, "Invalid chunk size")
+    assert b"".join(fed) == head  # never "n" alone, which llhttp would refuse its own way
 
 
 def test_the_clocks() -> None:
@@ -184,3 +262,10 @@ def test_the_clocks() -> None:
     framer.scan(b"a" * 3072)
     assert not framer.in_body
     assert not framer.active
+
+
+def test_a_tls_hello_is_refused_at_its_first_byte() -> None:
+    for reads in ([b"\x16\x03\x01\x02\x00"], [b"\r\n", b"\x16"]):
+        _, fed, refused = _feed(reads)
+        assert refused == Refusal(400, "not an HTTP request (no method begins with this byte)")
+        assert b"".join(fed) == b""

@@ -93,6 +93,8 @@ _LAST = st.sampled_from(
         b"GET /" + b"a" * 40_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",  # 414
         f"GET / HTTP/1.1\r\nHost: x\r\n{_FILLERS}\r\n".encode(),  # 431
         b"DELETE " + f"{API}/{UNKNOWN}".encode() + b" HTTP/1.1\r\nContent-Length: 99999\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
+        b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",  # a TLS hello
     ]
 )
 
