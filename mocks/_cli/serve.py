@@ -94,7 +94,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--latency",
         type=_seconds,
         metavar="SECONDS",
-        help="add to every answer of the API, faulted or not (not to /__extract_contract__/)",
+        help="add to every answer of the four operations, faulted or not (not to unknown "
+        "paths or methods, nor to /__extract_contract__/)",
     )
     faults.add_argument(
         "--error-rate", type=_rate, metavar="RATE", help="answer 500 to this share of calls"
