@@ -21,7 +21,7 @@ from ._enums import (
     Priority,
 )
 from ._errors import ContractError, ContractViolation, UnknownPayloadKind, UnreadableJson
-from ._formats import is_datetime, is_uuid
+from ._formats import datetime_instant, is_datetime, is_uuid
 from ._models import (
     ErrorResponse,
     ExtractConfig,
@@ -87,6 +87,7 @@ __all__ = [
     "Violation",
     "assert_valid",
     "build_artifacts",
+    "datetime_instant",
     "detect_kind",
     "is_datetime",
     "is_secret_header",

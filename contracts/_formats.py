@@ -1,7 +1,8 @@
 """The string formats of the contract (``uuid`` and ``date-time``), checked one way everywhere.
 
 The pydantic models, the JSON Schema format checker used by :func:`contracts.validate`, and the
-mock's request validation all call these two functions, so they can never disagree.
+mock's request validation all call these functions, so they can never disagree; the mock's run
+store orders runs by :func:`datetime_instant`, which reads a date-time the same way.
 
 Every string they accept, the official client (llama-cloud 1.6.0, whose pydantic parses
 ``datetime`` fields) reads: digits are ASCII only (``\\d`` would match Arabic-Indic or
@@ -12,9 +13,10 @@ holds this against the client's own model.
 
 from __future__ import annotations
 
+import calendar
 import re
 
-__all__ = ["is_datetime", "is_uuid"]
+__all__ = ["datetime_instant", "is_datetime", "is_uuid"]
 
 # 8-4-4-4-12 hexadecimal digits, either case: what FastAPI's UUID parameters and the JSON Schema
 # ``uuid`` format (RFC 9562 text form) accept. Braces, URNs and the 32-digit form are rejected.
@@ -25,8 +27,8 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 # accepts naive times (FastAPI emits them for naive datetimes), so they are accepted here too.
 # ASCII digits only: ``\d`` would take any Unicode decimal digit.
 _DATETIME = re.compile(
-    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt ]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.[0-9]{1,9})?"
-    r"(?:[Zz]|[+-]([0-9]{2}):?([0-9]{2}))?"
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt ]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,9}))?"
+    r"(?:[Zz]|([+-])([0-9]{2}):?([0-9]{2}))?"
 )
 _DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
@@ -39,17 +41,44 @@ def is_uuid(value: object) -> bool:
 def is_datetime(value: object) -> bool:
     """True if ``value`` is an ISO 8601 date-time string with real calendar values (year 0001 to
     9999, ASCII digits, no leap second), one the official client can read."""
+    return isinstance(value, str) and _read(value) is not None
+
+
+def datetime_instant(value: object) -> tuple[int, int] | None:
+    """The instant a contract date-time names, as ``(seconds, nanoseconds)`` since 1970-01-01
+    UTC, or None for anything :func:`is_datetime` refuses. A time without an offset is read as
+    UTC (the service emits naive times for UTC).
+
+    >>> datetime_instant("1970-01-01T01:00:00.5+01:00")
+    (0, 500000000)
+    """
     if not isinstance(value, str):
-        return False
+        return None
+    match = _read(value)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
+    seconds = calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0))
+    sign, off_h, off_m = match.group(8), match.group(9), match.group(10)
+    if sign is not None:  # local time minus the offset is UTC
+        offset = int(off_h) * 3600 + int(off_m) * 60
+        seconds -= offset if sign == "+" else -offset
+    return seconds, int((match.group(7) or "0").ljust(9, "0"))
+
+
+def _read(value: str) -> re.Match[str] | None:
+    """The match of a valid contract date-time (see :func:`is_datetime`), else None."""
     match = _DATETIME.fullmatch(value)
     if match is None:
-        return False
+        return None
     year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
     if year < 1 or not (1 <= month <= 12 and 1 <= day <= _DAYS[month - 1]):
-        return False
+        return None
     if month == 2 and day == 29 and not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
-        return False
+        return None
     if hour > 23 or minute > 59 or second > 59:
-        return False
-    off_h, off_m = match.group(7), match.group(8)
-    return off_h is None or (int(off_h) <= 23 and int(off_m) <= 59)
+        return None
+    off_h, off_m = match.group(9), match.group(10)
+    if off_h is not None and (int(off_h) > 23 or int(off_m) > 59):
+        return None
+    return match

@@ -49,7 +49,7 @@ __all__: list[str] = [
 
 # public name -> the private module that defines it
 _LAZY: dict[str, str] = {
-    "FAULT_KINDS": "_core.faults",
+    "FAULT_KINDS": "_core.fault_kinds",
     "Call": "_core.journal",
     "CallAssertionError": "_errors",
     "Fault": "_core.faults",
@@ -75,7 +75,7 @@ _LAZY: dict[str, str] = {
     "UnknownName": "_errors",
     "build_server": "_server.build",
     "create_app": "_adapters.asgi",
-    "fault_kind": "_core.faults",
+    "fault_kind": "_core.fault_kinds",
     "live_server": "_server.live",
     "mock_api": "_plugin.marker",
 }

@@ -7,13 +7,19 @@ respx router answer byte-identical bodies for the same request and seed.
 
 Around the handler, and only here:
 
-- ``GET /__extract_contract__/health`` answers ``{"status":"ok"}`` (see
-  :mod:`mocks._adapters.paths`; the API lives under ``/api/v1`` and can never clash with it);
+- ``GET /__extract_contract__/health`` answers ``{"status":"ok"}``, and
+  ``GET /__extract_contract__/agents`` the agents that have runs when the app is given that
+  endpoint (see :mod:`mocks._adapters.paths`; the API lives under ``/api/v1`` and can never
+  clash with them);
 - ``/__extract_contract__/admin/...`` goes to the admin API when one is given (off otherwise:
   404 like any unknown path);
-- a request body is never buffered: a ``Content-Length`` above ``max_body`` is answered ``413``
+- **a request's body is in before anything is done or answered**, on every path (the API, the
+  mock's own paths, unknown ones): a ``Content-Length`` above ``max_body`` is answered ``413``
   at once, a chunked body is counted as it streams and cut off with ``413`` the moment it goes
-  over; below the limit the API's routes drain and ignore it (a body on a GET is ignored);
+  over; below the limit the body is read to its end (kept only for the admin API; a body on a
+  GET is ignored). A client that goes away before its whole body arrived gets nothing done and
+  no answer: a ``DELETE`` whose body was cut off deletes nothing, an admin load adds nothing.
+  So the rest of a body is never read as the next request on a kept-alive connection;
 - ``Response.delay`` is an ``asyncio.sleep``; ``Response.disconnect`` drops the connection
   without a byte of answer (through the hardened protocol's abort hook; elsewhere the response
   is started and never finished, which a client also sees as a dropped connection).
@@ -29,12 +35,14 @@ from urllib.parse import unquote
 
 from .._core.handler import Handler
 from .._core.http import JSON_TYPE, Request, Response, json_answer, request_from
-from .paths import ADMIN_PREFIX, CONTROL_PREFIX, HEALTH_PATH
+from .control import AgentsEndpoint
+from .paths import ADMIN_PREFIX, AGENTS_PATH, CONTROL_PREFIX, HEALTH_PATH
 from .protocol import ABORT_KEY
 
 __all__ = [
     "ASGIApp",
     "BodyHandler",
+    "ControlAnswer",
     "MockASGIApp",
     "create_app",
     "encode_headers",
@@ -61,13 +69,23 @@ _JSON_TYPE_BYTES = (JSON_TYPE[0].encode("latin-1"), JSON_TYPE[1].encode("latin-1
 
 
 class BodyHandler(Protocol):
-    """A handler that also reads the request body (the admin API)."""
+    """A handler that also reads the request body, off the request path (the admin API)."""
 
-    def __call__(self, request: Request, body: bytes) -> Response: ...
+    def __call__(self, request: Request, body: bytes) -> Awaitable[Response]: ...
+
+
+class ControlAnswer(Protocol):
+    """One of the mock's own paths without a body (the agents endpoint)."""
+
+    def __call__(self, request: Request) -> Awaitable[Response]: ...
 
 
 class _TooLarge(Exception):
-    pass
+    """The body went over ``max_body``."""
+
+
+class _Gone(Exception):
+    """The client went away before the whole body arrived."""
 
 
 class MockASGIApp:
@@ -78,12 +96,14 @@ class MockASGIApp:
         handler: Answer,
         *,
         admin: BodyHandler | None = None,
+        agents: ControlAnswer | None = None,
         max_body: int = DEFAULT_MAX_BODY,
     ) -> None:
         if max_body < 1:
             raise ValueError(f"max_body must be >= 1, got {max_body}")
         self.handler = handler
         self.admin = admin
+        self.agents = agents
         self.max_body = max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -104,9 +124,8 @@ class MockASGIApp:
         if announced is not None and announced > self.max_body:
             await _send(send, _TOO_LARGE, close=True)
             return
-        path = request.path
-        if path.startswith(CONTROL_PREFIX):
-            await self._control(request, scope, receive, send)
+        if request.path.startswith(CONTROL_PREFIX):
+            await self._control(request, bool(announced), receive, send)
             return
         if announced or "transfer-encoding" in request.headers:
             try:
@@ -114,39 +133,50 @@ class MockASGIApp:
             except _TooLarge:
                 await _send(send, _TOO_LARGE, close=True)
                 return
+            except _Gone:
+                return  # nothing is done for a request whose body never arrived
         response = self.handler(request)
         if response.delay or response.disconnect is not None or response.status == 307:
             await self._answer(response, scope, receive, send)
         else:  # the usual answer, sent as it is
             await _send(send, response)
 
-    async def _control(self, request: Request, scope: Scope, receive: Receive, send: Send) -> None:
-        if request.path == HEALTH_PATH:
-            if request.method in ("GET", "HEAD"):
-                await _send(send, _HEALTH)
-            else:
-                await _send(send, _HEALTH_NOT_ALLOWED)
-            return
-        if self.admin is None or not (
-            request.path == ADMIN_PREFIX or request.path.startswith(ADMIN_PREFIX + "/")
-        ):
-            await _send(send, _NOT_FOUND)
-            return
-        try:
-            body = await self._read_body(receive, keep=True)
-        except _TooLarge:
-            await _send(send, _TOO_LARGE, close=True)
-            return
-        await _send(send, self.admin(request, body))
+    async def _control(
+        self, request: Request, announced: bool, receive: Receive, send: Send
+    ) -> None:
+        path = request.path
+        admin = self.admin is not None and (
+            path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
+        )
+        body = b""
+        if announced or "transfer-encoding" in request.headers:
+            try:
+                body = await self._read_body(receive, keep=admin)
+            except _TooLarge:
+                await _send(send, _TOO_LARGE, close=True)
+                return
+            except _Gone:
+                return
+        if path == HEALTH_PATH:
+            answer = _HEALTH if request.method in ("GET", "HEAD") else _HEALTH_NOT_ALLOWED
+        elif path == AGENTS_PATH and self.agents is not None:
+            answer = await self.agents(request)
+        elif admin:
+            assert self.admin is not None
+            answer = await self.admin(request, body)
+        else:
+            answer = _NOT_FOUND
+        await _send(send, answer)
 
     async def _read_body(self, receive: Receive, *, keep: bool) -> bytes:
-        """Read the body chunk by chunk; raise :class:`_TooLarge` as soon as it passes the limit."""
+        """Read the body to its end, chunk by chunk; :class:`_TooLarge` as soon as it passes
+        the limit, :class:`_Gone` if the client goes away first."""
         chunks: list[bytes] = []
         size = 0
         while True:
             message = await receive()
             if message["type"] != "http.request":
-                break  # the client went away
+                raise _Gone
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body:
@@ -154,8 +184,7 @@ class MockASGIApp:
             if keep and chunk:
                 chunks.append(chunk)
             if not message.get("more_body", False):
-                break
-        return b"".join(chunks)
+                return b"".join(chunks)
 
     async def _answer(self, response: Response, scope: Scope, receive: Receive, send: Send) -> None:
         if response.delay > 0:
@@ -182,19 +211,23 @@ def create_app(
 ) -> MockASGIApp:
     """An ASGI app over the mock's request handler, for any ASGI server.
 
-    ``handler`` is a :class:`~mocks.Handler` (its ``handle`` is served) or any callable from
+    ``handler`` is a :class:`~mocks.Handler` (its ``handle`` is served, and
+    ``GET /__extract_contract__/agents`` lists its agents) or any callable from
     :class:`~mocks.Request` to :class:`~mocks.Response`. ``admin`` is served under
     :data:`~mocks._adapters.paths.ADMIN_PREFIX` when given; a request body over ``max_body``
     bytes is answered 413. (The app ``extract-contract serve`` serves, Prefer controls and admin
     API included, is ``mocks.build_server(options).app``.)
     """
-    handle = handler.handle if isinstance(handler, Handler) else handler
-    if not callable(handle):
+    if isinstance(handler, Handler):
+        return MockASGIApp(
+            handler.handle, admin=admin, agents=AgentsEndpoint(handler), max_body=max_body
+        )
+    if not callable(handler):
         raise TypeError(
             f"create_app: expected a Handler or a callable from Request to Response, "
             f"got {handler!r}"
         )
-    return MockASGIApp(handle, admin=admin, max_body=max_body)
+    return MockASGIApp(handler, admin=admin, max_body=max_body)
 
 
 def to_request(scope: Scope) -> Request:

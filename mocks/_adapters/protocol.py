@@ -1,16 +1,34 @@
-"""uvicorn's HTTP/1.1 protocol, hardened: head size limits, a head timeout, an abort hook.
+"""uvicorn's HTTP/1.1 protocol, hardened: exact head limits, head and body timeouts, refusals in
+order, the parser's reason in every 400, and an abort hook.
 
-uvicorn leaves three things open that a mock server on a developer's machine should close:
+uvicorn leaves open what a mock server on a developer's machine should close:
 
 - **Size of the request head.** httptools (llhttp) buffers a request line or header of any
   size. :class:`Limits` caps the request line (answered ``414 URI Too Long``) and the whole head
   (answered ``431 Request Header Fields Too Large``), counted on the raw bytes before they reach
-  the parser, so an oversized head is never buffered.
-- **Slow heads (slowloris).** uvicorn's keep-alive timer runs only between requests; a client
-  that connects and trickles its headers holds the connection forever. Here every request head
-  must be complete within ``Limits.head_timeout`` seconds of its first byte (or of the
-  connection being made); otherwise the connection is answered ``408 Request Timeout`` (when
-  part of a head arrived) and closed.
+  the parser, so an oversized head is never buffered. The count is exact: a
+  :class:`~mocks._adapters.framing.Framer` knows which bytes are heads and which are bodies, so
+  the rest of a body is never counted as a head, and a head that follows another in the same
+  read (pipelining) is counted from its own first byte. The parser is given a head only once it
+  is whole (the framer holds it, bounded), so what it refuses does not depend on the reads.
+- **Slow heads and bodies.** uvicorn's keep-alive timer runs only between requests; a client
+  that trickles its head, or declares a body and sends it slowly or never, holds the connection
+  forever. Here a head must be complete within ``head_timeout`` seconds of its first byte (or of
+  the connection being made); a body must go on within ``body_timeout`` seconds of its last
+  byte, and keep an average of ``body_min_rate`` bytes a second after its first
+  ``body_timeout`` seconds. Otherwise the answer is ``408 Request Timeout`` (when the client
+  sent something) and the connection closes. While the server itself stops reading (pipelined
+  requests wait for earlier answers), no clock runs against the client. One timer per
+  connection serves every clock, and a request whose head and body arrive in one read starts
+  none.
+- **Refusals in order.** A refused request (414/431/408, or a 400 from the parser) is
+  answered after the answers of the requests before it on the connection, never instead of
+  them; then the connection closes, lingering a moment so that bytes the client still sends do
+  not reset it and destroy those answers.
+- **Why a 400.** uvicorn logs a bare ``Invalid HTTP request received.`` for every malformed
+  request. Here the 400's body and a warning say what the parser refused (its reason, cut
+  before any quoted bytes of the request, so no header value reaches a log), and each kind of
+  refusal is logged once per server, at the default level.
 - **Dropping a connection on purpose.** A fault that means "no answer" needs the transport,
   which ASGI does not give: each request's scope carries ``scope["extensions"][ABORT_KEY]``, a
   callable that aborts the connection without a byte of response.
@@ -22,15 +40,21 @@ each worker process, so ``--workers`` gets them too.
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 
+import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .._errors import ServeError
+from .framing import Framer, FramingLimits
 
 try:  # httptools is the fast parser; h11 is the pure-Python fallback uvicorn always has
+    import httptools
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
     HAVE_HTTPTOOLS = True
@@ -50,6 +74,10 @@ ABORT_KEY = "extract_contract.abort"
 """The scope extension holding a no-argument callable that drops the connection."""
 
 _LIMITS_ATTRIBUTE = "extract_contract_limits"
+_LOGGED_ATTRIBUTE = "extract_contract_logged"
+_UVICORN_400 = "Invalid HTTP request received."
+_LINGER = 1.0  # seconds a refused connection drops what the client still sends before closing
+_KINDS_LOGGED = 64  # kinds of refusal a server logs (each once); the set stays bounded
 
 
 @dataclass(frozen=True)
@@ -57,14 +85,18 @@ class Limits:
     """What one request may send, and how slowly.
 
     ``max_request_line`` bytes for the request line (414 beyond), ``max_head`` bytes for the
-    request line and all headers (431 beyond), ``head_timeout`` seconds to send a whole head
-    (408 and a closed connection beyond). The request line limit is well above the 10 KB ids
-    that the API should answer with a 422, not a 414.
+    request line and all headers (431 beyond), ``head_timeout`` seconds to send a whole head,
+    ``body_timeout`` seconds of silence within a body and ``body_min_rate`` bytes a second on
+    average after its first ``body_timeout`` seconds (0: no minimum), 408 and a closed connection
+    beyond; ``max_body`` bytes of body (413, answered by the app). The request line limit is
+    well above the 10 KB ids that the API should answer with a 422, not a 414.
     """
 
     max_request_line: int = 32 * 1024
     max_head: int = 64 * 1024
     head_timeout: float = 10.0
+    body_timeout: float = 5.0
+    body_min_rate: int = 1024
     max_body: int = 1024 * 1024
 
     def __post_init__(self) -> None:
@@ -78,160 +110,231 @@ class Limits:
                 option="max_request_line",
                 value=self.max_request_line,
             )
-        if not self.head_timeout > 0:
-            raise ServeError("must be > 0", option="head_timeout", value=self.head_timeout)
+        for name in ("head_timeout", "body_timeout"):
+            value = getattr(self, name)
+            if not 0 < value <= 3600:  # NaN fails too
+                raise ServeError("must be > 0 and at most 3600", option=name, value=value)
+        if not 0 <= self.body_min_rate <= 1024**3:
+            raise ServeError(
+                "must be from 0 to 1073741824", option="body_min_rate", value=self.body_min_rate
+            )
 
 
 def attach_limits(config: Any, limits: Limits) -> None:
-    """Store ``limits`` on a uvicorn ``Config`` (read by the protocol in every worker)."""
+    """Store ``limits`` on a uvicorn ``Config`` (read by the protocol in every worker), with the
+    set of refusals already logged by this server."""
     setattr(config, _LIMITS_ATTRIBUTE, limits)
+    setattr(config, _LOGGED_ATTRIBUTE, set())
 
 
-def _status_bytes(status: int, reason: str) -> bytes:
-    body = reason.encode("ascii")
+def _status_bytes(status: int, detail: str) -> bytes:
+    body = detail.encode("ascii", "replace")
     return (
-        f"HTTP/1.1 {status} {reason}\r\n"
+        f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\n"
         "content-type: text/plain; charset=utf-8\r\n"
         f"content-length: {len(body)}\r\n"
         "connection: close\r\n\r\n"
     ).encode("ascii") + body
 
 
-_REJECT = {
-    408: _status_bytes(408, "Request Timeout"),
-    414: _status_bytes(414, "URI Too Long"),
-    431: _status_bytes(431, "Request Header Fields Too Large"),
-}
+_QUOTED = re.compile(r"""\s*(?:bytearray\(|bytes\(|b?['"]).*""", re.S)
+_UNPRINTABLE = re.compile(r"[^\x20-\x7e]")
 
 
-class _Guard:
-    """Head accounting for one connection: shared by the httptools and h11 flavours.
-
-    ``in_head`` is true from a request's first byte (or the connection's start) until the
-    parser reports the head complete; only then do bytes count against the limits.
-    """
-
-    __slots__ = (
-        "head_bytes",
-        "in_head",
-        "line_bytes",
-        "line_done",
-        "saw_bytes",
-        "started",
-        "timer",
-    )
-
-    def __init__(self) -> None:
-        self.in_head = True
-        self.head_bytes = 0
-        self.line_bytes = 0
-        self.line_done = False
-        self.saw_bytes = False
-        self.started = 0.0  # loop time at which the head now being read began
-        self.timer: asyncio.TimerHandle | None = None
-
-    def start_head(self) -> None:
-        self.in_head = True
-        self.head_bytes = self.line_bytes = 0
-        self.line_done = False
-        self.saw_bytes = False
-
-    def check(self, data: bytes, limits: Limits) -> int | None:
-        """Account for ``data``; the status to reject with, or None to go on parsing."""
-        if not self.in_head:
-            return None
-        self.saw_bytes = self.saw_bytes or bool(data)
-        end = data.find(b"\r\n\r\n")
-        head_part = len(data) if end < 0 else end + 4
-        if not self.line_done:
-            # a request may begin with blank lines, which llhttp skips
-            stripped = data.lstrip(b"\r\n") if self.line_bytes == 0 else data
-            newline = stripped.find(b"\n")
-            self.line_bytes += len(stripped) if newline < 0 else newline
-            self.line_done = newline >= 0
-            if self.line_bytes > limits.max_request_line:
-                return 414
-        self.head_bytes += head_part
-        if self.head_bytes > limits.max_head:
-            return 431
-        return None
+def parser_reason(message: str) -> str:
+    """A parser's error message as the kind of refusal it names: cut before the first quoted
+    piece of the request (h11 quotes the bytes it refused, which may be a header's value, a
+    secret), printable ASCII, at most 120 characters. ``"Illegal header value b'...'"`` ->
+    ``"Illegal header value"``."""
+    kind = _UNPRINTABLE.sub("?", _QUOTED.sub("", message)).strip().rstrip(":").strip()
+    return (kind or "malformed request")[:120]
 
 
 class _HardenedMixin:
-    """Adds the head limits, the head timeout and the abort hook to a uvicorn protocol."""
+    """The framing, clocks, ordered refusals and abort hook, for both uvicorn protocols."""
 
     transport: asyncio.Transport
     loop: asyncio.AbstractEventLoop
     config: Any
-    _guard: _Guard
+    logger: Any
+    cycle: Any
+    _framer: Framer
     _limits: Limits
+    _logged: set[tuple[int, str]]
+    _timer: asyncio.TimerHandle | None
+    _refusal: tuple[int, str] | None
+    _parsed: int
     _abort_hook: Callable[[], None]
 
-    # The connection's life, the same for both parsers: set up, arm the head timer, cancel it.
+    # -- the connection's life ----------------------------------------------------------------
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._setup_guard()
+        limits = getattr(self.config, _LIMITS_ATTRIBUTE, None) or Limits()
+        self._limits = limits
+        logged = getattr(self.config, _LOGGED_ATTRIBUTE, None)
+        if logged is None:  # a config without attach_limits: the set lives on it from now on
+            logged = set()
+            setattr(self.config, _LOGGED_ATTRIBUTE, logged)
+        self._logged: set[tuple[int, str]] = logged
+        self._framer = Framer(FramingLimits(limits.max_request_line, limits.max_head))
+        self._timer = None
+        self._refusal = None
+        self._parsed = 0  # requests the parser has made cycles of
+        self._abort_hook = self._abort  # one bound method per connection, not per request
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)  # type: ignore[misc]
-        self._arm_head_timer()
+        self._framer.stamp(self.loop.time())  # the first head is awaited from now
+        self._arm()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._cancel_head_timer()
+        self._cancel_timer()
         super().connection_lost(exc)  # type: ignore[misc]
 
-    def _setup_guard(self) -> None:
-        self._limits = getattr(self.config, _LIMITS_ATTRIBUTE, None) or Limits()
-        self._guard = _Guard()
-        self._abort_hook = self._abort  # one bound method per connection, not per request
+    def data_received(self, data: bytes) -> None:
+        if self.transport.is_closing() or self._refusal is not None:
+            return  # refused: nothing more is read
+        framer = self._framer
+        scanned = framer.scan(data)
+        if scanned is None:  # the usual read: all of it, as it is
+            self._feed(data)
+        else:
+            pieces, refused = scanned
+            for piece in pieces:  # what the framer has judged (earlier requests, whole units)
+                self._feed(piece)
+                if self._refusal is not None or self.transport.is_closing():
+                    return  # the parser refused something in it
+            if refused is not None:
+                self._refuse(refused.status, refused.reason)
+                return
+        if framer.active and self._refusal is None:  # a head or body goes on: its clock runs
+            framer.stamp(self.loop.time())
+            timer = self._timer
+            if timer is None or timer.when() > self._deadline():
+                if timer is not None:
+                    timer.cancel()
+                self._arm()
 
-    def _arm_head_timer(self) -> None:
-        """Start the clock of a head. One timer per connection serves every head on it: it is
-        made only when none is pending, and when it fires for a head that began later it
-        re-arms itself for that head's deadline. So a keep-alive request costs a clock read,
-        not a timer made and cancelled."""
-        guard = self._guard
-        guard.started = self.loop.time()
-        if guard.timer is None:
-            guard.timer = self.loop.call_at(
-                guard.started + self._limits.head_timeout, self._head_timed_out
-            )
+    def _feed(self, data: bytes) -> None:
+        """Hand ``data`` to the parser (uvicorn's ``data_received``)."""
+        raise NotImplementedError
 
-    def _cancel_head_timer(self) -> None:
-        if self._guard.timer is not None:
-            self._guard.timer.cancel()
-            self._guard.timer = None
+    def on_response_complete(self) -> None:
+        super().on_response_complete()  # type: ignore[misc]
+        if self._refusal is not None:
+            self._refuse_when_due()
 
-    def _head_timed_out(self) -> None:
-        guard = self._guard
-        guard.timer = None
-        if self.transport.is_closing() or not guard.in_head:
-            return  # no head in progress: the next one makes a new timer
-        deadline = guard.started + self._limits.head_timeout
-        if self.loop.time() < deadline:  # this head began after the timer was set
-            guard.timer = self.loop.call_at(deadline, self._head_timed_out)
+    def send_400_response(self, msg: str) -> None:
+        """uvicorn's 400 for what the parser refused: with the parser's reason, in order."""
+        self._refuse(400, self._parser_reason() or msg)
+
+    def _parser_reason(self) -> str | None:
+        return None
+
+    # -- clocks -------------------------------------------------------------------------------
+
+    def _deadline(self) -> float:
+        limits = self._limits
+        return self._framer.deadline(limits.head_timeout, limits.body_timeout, limits.body_min_rate)
+
+    def _arm(self) -> None:
+        self._timer = self.loop.call_at(self._deadline(), self._tick)
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _tick(self) -> None:
+        """The running clock's deadline came: time out, or wait for the new deadline (a clock
+        started again), or let the timer lapse (no clock runs: the next one makes a timer)."""
+        self._timer = None
+        framer = self._framer
+        if self.transport.is_closing() or self._refusal is not None or not framer.active:
             return
-        if guard.saw_bytes:
-            self.transport.write(_REJECT[408])
-        self.transport.close()
-
-    def _reject(self, status: int) -> None:
-        self._cancel_head_timer()
-        self._guard.in_head = False
-        if not self.transport.is_closing():
-            self.transport.write(_REJECT[status])
+        now = self.loop.time()
+        if not self.transport.is_reading():  # we wait for earlier answers, not the client
+            framer.excuse(now)
+            self._arm()
+            return
+        limits = self._limits
+        deadline = self._deadline()
+        if now < deadline:
+            self._timer = self.loop.call_at(deadline, self._tick)
+            return
+        if not framer.saw_bytes:  # a connection that never sent a byte: just close it
             self.transport.close()
+            return
+        if framer.in_body:
+            quiet = now >= framer.last_byte + limits.body_timeout
+            reason = (
+                f"request body stalled: no byte for {limits.body_timeout:g}s"
+                if quiet
+                else f"request body slower than {limits.body_min_rate} bytes/s"
+            )
+        else:
+            reason = f"request head not complete within {limits.head_timeout:g}s"
+        self._refuse(408, reason)
 
-    def _head_began(self) -> None:
-        if not self._guard.in_head:
-            self._guard.start_head()
-            self._arm_head_timer()
+    # -- refusals, in order -------------------------------------------------------------------
 
-    def _head_done(self) -> None:
-        self._guard.in_head = False  # a pending timer finds no head in progress and lapses
+    def _refuse(self, status: int, reason: str) -> None:
+        """Refuse the connection's current request with ``status``: once the requests before it
+        are answered, send the refusal and close; read nothing more meanwhile."""
+        if self._refusal is not None or self.transport.is_closing():
+            return
+        self._refusal = (status, reason)
+        self._cancel_timer()
+        self._log_refusal(status, reason)
+        self._refuse_when_due()
+
+    def _refuse_when_due(self) -> None:
+        if self._refusal is None or self.transport.is_closing() or self._answers_pending():
+            return
+        status, reason = self._refusal
+        detail = f"Invalid HTTP request: {reason}" if status == 400 else reason
+        transport = self.transport
+        transport.write(_status_bytes(status, detail))
+        if not transport.can_write_eof():
+            transport.close()
+            return
+        # a lingering close: closing with the client's bytes unread would reset the connection
+        # and could destroy the answers on their way; so stop sending, read (and drop) what
+        # still comes for a moment, and close when the client does, or after _LINGER seconds
+        transport.write_eof()
+        transport.resume_reading()
+        self.loop.call_later(_LINGER, transport.close)
+
+    def _answers_pending(self) -> bool:
+        """Whether a request before the refused one still awaits its answer (one that waits
+        for the refused body never gets it, so it awaits nothing)."""
+        if getattr(self, "pipeline", None):  # httptools: parsed requests queued behind one
+            return True
+        cycle = self.cycle
+        if cycle is None or cycle.response_complete:
+            return False
+        framer = self._framer
+        return not (framer.in_body and framer.heads == self._parsed)
+
+    def _log_refusal(self, status: int, reason: str) -> None:
+        kind = (status, reason)
+        if kind in self._logged or len(self._logged) >= _KINDS_LOGGED:
+            return
+        self._logged.add(kind)
+        what = "Invalid HTTP request received" if status == 400 else "Request refused"
+        self.logger.warning(
+            "%s: %s (answered %d %s; further requests refused for this reason are not logged)",
+            what,
+            reason,
+            status,
+            HTTPStatus(status).phrase,
+        )
+
+    # -- the abort hook -------------------------------------------------------------------------
 
     def _abort(self) -> None:
-        self._cancel_head_timer()
+        self._cancel_timer()
         self.transport.abort()
 
     def _add_abort(self, scope: Any) -> None:
@@ -243,44 +346,83 @@ if HAVE_HTTPTOOLS:
     class HardenedHttpToolsProtocol(_HardenedMixin, HttpToolsProtocol):
         """uvicorn's httptools protocol with the limits of :class:`Limits`."""
 
-        def data_received(self, data: bytes) -> None:
-            if self.transport.is_closing():
-                return
-            if not self._guard.in_head and self.cycle is not None and self.cycle.response_complete:
-                # the next request on a kept-alive connection starts with these bytes
-                self._head_began()
-            status = self._guard.check(data, self._limits)
-            if status is not None:
-                self._reject(status)
-                return
-            super().data_received(data)
+        _reason: str | None = None
+
+        def _feed(self, data: bytes) -> None:
+            # uvicorn's data_received, keeping the parser's reason for its 400
+            self._unset_keepalive_if_required()
+            try:
+                self.parser.feed_data(data)
+            except httptools.HttpParserError as exc:
+                self._reason = parser_reason(str(exc))
+                self.send_400_response(_UVICORN_400)
+            except httptools.HttpParserUpgrade:
+                if self._should_upgrade():
+                    self.handle_websocket_upgrade()
+                else:
+                    self._unsupported_upgrade_warning()
+
+        def _parser_reason(self) -> str | None:
+            return self._reason
 
         def on_message_begin(self) -> None:
             super().on_message_begin()
-            self._head_began()
             self._add_abort(self.scope)
 
         def on_headers_complete(self) -> None:
-            self._head_done()
+            self._parsed += 1
             super().on_headers_complete()
+
+
+class _ReasonedConnection(h11.Connection):
+    """h11's connection, keeping the message of the protocol error it raised last."""
+
+    reason: str | None = None
+
+    def next_event(self) -> Any:
+        try:
+            return super().next_event()
+        except h11.RemoteProtocolError as exc:
+            self.reason = parser_reason(str(exc))
+            raise
+
+
+class _Quiet400(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """uvicorn's logger, without its bare 400 warning (the protocol logs one with the reason)."""
+
+    @property
+    def level(self) -> int:
+        level: int = self.logger.level
+        return level
+
+    def log(self, level: int, msg: object, *args: Any, **kwargs: Any) -> None:
+        if msg != _UVICORN_400:
+            self.logger.log(level, msg, *args, **kwargs)
 
 
 class HardenedH11Protocol(_HardenedMixin, H11Protocol):
     """uvicorn's h11 protocol with the limits of :class:`Limits` (used without httptools)."""
 
-    def data_received(self, data: bytes) -> None:
-        if self.transport.is_closing():
-            return
-        if not self._guard.in_head and (self.cycle is None or self.cycle.response_complete):
-            self._head_began()
-        status = self._guard.check(data, self._limits)
-        if status is not None:
-            self._reject(status)
-            return
+    conn: _ReasonedConnection
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # h11's own bound on an incomplete head is a backstop: the framer's exact count of each
+        # head answers 431 first
+        self.conn = _ReasonedConnection(h11.SERVER, 2 * self._limits.max_head)
+        self.logger = _Quiet400(self.logger, {})
+
+    def _feed(self, data: bytes) -> None:
+        H11Protocol.data_received(self, data)
+
+    def _parser_reason(self) -> str | None:
+        return self.conn.reason
+
+    def handle_events(self) -> None:
         before = self.cycle
-        super().data_received(data)
+        super().handle_events()
         if self.cycle is not before and self.cycle is not None:
-            self._head_done()
+            self._parsed += 1
             self._add_abort(self.cycle.scope)
 
 

@@ -18,6 +18,18 @@ A path under the base URL that is none of the four operations gets the service's
 respx's usual rules: ``assert_all_mocked`` (on by default) makes them fail, and routes you add
 to :attr:`MockAPI.router` (a ``respx.MockRouter``) answer them. Other active respx mocks keep
 working beside this one.
+
+Activation nests: when several mocks are active for the same base URL (a ``with MockAPI()``
+inside another), the one started last answers until it stops, then the outer one again.
+``start`` and ``stop`` pair up like ``with`` blocks (a mock started twice answers until it is
+stopped twice); a ``stop`` more than the starts does nothing.
+
+After ``stop`` (the end of the ``with`` block), nothing is intercepted any more: a request goes
+where httpx sends it, with the default base URL to the real service. That is deliberate, and
+respx's rule too: a stopped mock that still answered or refused requests would change the
+traffic of code outside the test. Keep the client's calls inside the block; to forbid the
+network in a test suite, use a network guard (``respx.mock(assert_all_mocked=True)`` around the
+test, or pytest-socket).
 """
 
 from __future__ import annotations
@@ -25,6 +37,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
@@ -46,6 +59,10 @@ __all__ = ["MockAPI"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 _IN_ASYNC: ContextVar[bool] = ContextVar("extract_contract_in_async", default=False)
+
+_ACTIVE: tuple[MockAPI, ...] = ()
+"""The started mocks, oldest first (a new tuple on each change, read without a lock)."""
+_ACTIVE_LOCK = threading.Lock()
 
 
 class _Router(respx.MockRouter):
@@ -109,16 +126,33 @@ class MockAPI:
         self.base_url = str(url.copy_with(path=self._prefix or "/", query=None)).rstrip("/")
         self.router = _Router(assert_all_called=False, assert_all_mocked=assert_all_mocked)
         self.router.route(name="extract-contract").mock(side_effect=self._side_effect)
+        self._starts = 0
 
     # -- activation ---------------------------------------------------------------------------
 
     def start(self) -> MockAPI:
-        """Start intercepting (``stop`` undoes it)."""
-        self.router.start()
+        """Start intercepting (``stop`` undoes it; starts and stops pair up, as ``with``
+        blocks do). The mock started last answers for its base URL."""
+        global _ACTIVE
+        with _ACTIVE_LOCK:
+            if self._starts == 0:
+                self.router.start()
+                _ACTIVE = (*_ACTIVE, self)
+            self._starts += 1
         return self
 
     def stop(self) -> None:
-        self.router.stop(quiet=True)
+        """Stop intercepting once every ``start`` is matched (a ``stop`` too many does
+        nothing). Afterwards requests go where httpx sends them: see the module docstring."""
+        global _ACTIVE
+        with _ACTIVE_LOCK:
+            if self._starts == 0:
+                return
+            self._starts -= 1
+            if self._starts:
+                return
+            _ACTIVE = tuple(mock for mock in _ACTIVE if mock is not self)
+            self.router.stop(quiet=True)
 
     def __enter__(self) -> MockAPI:
         return self.start()
@@ -164,21 +198,35 @@ class MockAPI:
 
     def _side_effect(self, request: httpx.Request) -> httpx.Response | Awaitable[Any] | None:
         url = request.url
-        if (url.scheme, url.host, url.port) != self._origin:
+        owner = self
+        active = _ACTIVE
+        if len(active) > 1:  # nested mocks: the innermost one for this URL answers
+            for mock in reversed(active):
+                if mock._path_of(url) is not None:
+                    owner = mock
+                    break
+        path = owner._path_of(url)
+        if path is None:
             return None  # another host: respx's other routes and rules decide
+        answer = owner.handler.handle(
+            request_from(request.method, path, url.query, request.headers.raw)
+        )
+        if _IN_ASYNC.get():
+            return owner._answer_async(request, answer)
+        if answer.delay:
+            time.sleep(answer.delay)
+        return owner._to_httpx(request, answer)
+
+    def _path_of(self, url: httpx.URL) -> str | None:
+        """The path the handler is asked for, if ``url`` is under this mock's base URL."""
+        if (url.scheme, url.host, url.port) != self._origin:
+            return None
         path = url.path
         if self._prefix:
             if path != self._prefix and not path.startswith(self._prefix + "/"):
                 return None
             path = path[len(self._prefix) :] or "/"
-        answer = self.handler.handle(
-            request_from(request.method, path, url.query, request.headers.raw)
-        )
-        if _IN_ASYNC.get():
-            return self._answer_async(request, answer)
-        if answer.delay:
-            time.sleep(answer.delay)
-        return self._to_httpx(request, answer)
+        return path
 
     async def _answer_async(self, request: httpx.Request, answer: Response) -> httpx.Response:
         if answer.delay:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
+import threading
 from collections.abc import Sequence
-from types import ModuleType
+from types import FrameType, ModuleType
 from typing import NoReturn
-
-from ._common import UsageError
 
 __all__ = ["main"]
 
@@ -69,20 +69,44 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (the console script exits with it)."""
-    parser = build_parser()
-    args, unknown = parser.parse_known_args(argv)
-    if unknown:  # said by the command's own parser, which names the command and its --help
-        args._parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    """Run the command line; returns the exit code (the console script exits with it).
+
+    From its first line, SIGTERM stops the program as Ctrl-C does (a ``KeyboardInterrupt``),
+    so a signal that comes while it starts (imports, reading the arguments) stops it quietly
+    too: ``serve`` with "stopped" and exit code 0, as it stops once serving, any other command
+    with "interrupted" and 130.
+    """
+    given = list(sys.argv[1:] if argv is None else argv)
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _interrupt) if in_main else None
+    who = PROG  # with the command's name once the arguments are read
     try:
-        code: int = args._run(args)
-    except UsageError as exc:
-        print(f"{PROG} {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+        from ._common import UsageError
+
+        parser = build_parser()
+        args, unknown = parser.parse_known_args(given)
+        if unknown:  # said by the command's own parser, which names the command and its --help
+            args._parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+        who = f"{PROG} {args.command}"
+        try:
+            code: int = args._run(args)
+        except UsageError as exc:
+            print(f"{who}: error: {exc}", file=sys.stderr)
+            return 2
     except KeyboardInterrupt:
-        print(f"{PROG} {args.command}: interrupted", file=sys.stderr)
+        if given[:1] == ["serve"]:  # serve stops on a signal with 0, whenever it comes
+            print(f"{PROG}: stopped", file=sys.stderr)
+            return 0
+        print(f"{who}: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
     return code
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":  # pragma: no cover

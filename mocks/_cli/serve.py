@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from .._core.sizes import MAX_AGENTS, MAX_RUNS
 from ._common import PORT, RATE, SEED, UsageError, seconds, whole_number
 
 if TYPE_CHECKING:
@@ -23,10 +22,6 @@ HELP = (
 RUNS, AGENTS, LOG_LEVEL = 1000, 3, "warning"
 """The defaults of --runs, --agents and --log-level (the flags default to None, so that a
 flag given with one it conflicts with is told from one left alone)."""
-MAX_RUNS = 1_000_000
-"""The most runs --runs seeds: the store is built in memory at start (100,000 runs take about
-0.8 GiB and 15 s)."""
-MAX_AGENTS = 100_000
 MAX_WORKERS = 64
 MAX_BODY = 1024**3
 SHOWN_AGENTS = 5
@@ -90,6 +85,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="answer 401 unless a request carries 'Authorization: Bearer TOKEN'",
     )
     what.add_argument(
+        "--admin-token",
+        metavar="TOKEN",
+        help="the bearer token the admin API wants (default: the --require-auth token)",
+    )
+    what.add_argument(
         "--strict",
         action="store_true",
         help="ignore Prism-style 'Prefer: code=/dynamic=/seed=' request headers",
@@ -98,14 +98,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--admin",
         action="store_true",
         help="enable the admin API under /__extract_contract__/admin (reset, runs, faults, "
-        "journal)",
+        "journal); behind --admin-token, else --require-auth; one worker only",
     )
     faults = parser.add_argument_group("faults")
     faults.add_argument(
         "--latency",
         type=seconds(),
         metavar="SECONDS",
-        help="add to every answer, 0 to 3600 (0: none)",
+        help="add to every answer of the four operations, faulted or not (not to unknown "
+        "paths or methods, nor to /__extract_contract__/), 0 to 3600 (0: none)",
     )
     faults.add_argument(
         "--error-rate",
@@ -157,6 +158,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=10.0,
         metavar="SECONDS",
         help="drop a client whose request head takes longer than this, above 0 up to 3600 (10)",
+    )
+    server.add_argument(
+        "--body-timeout",
+        type=seconds(above_zero=True),
+        default=5.0,
+        metavar="SECONDS",
+        help="drop a client whose request body sends no byte for this long, above 0 up to 3600 (5)",
+    )
+    server.add_argument(
+        "--body-min-rate",
+        type=whole_number(0, 1024**3),
+        default=1024,
+        metavar="BYTES",
+        help="drop a client whose request body averages fewer bytes a second once "
+        "--body-timeout has passed, 0 to 1073741824 (1024; 0: no minimum)",
     )
     server.add_argument(
         "--max-body",
@@ -291,6 +307,9 @@ def _options(args: argparse.Namespace) -> Any:
             access_log=args.access_log,
             http=args.http,
             head_timeout=args.header_timeout,
+            body_timeout=args.body_timeout,
+            body_min_rate=args.body_min_rate,
+            admin_token=args.admin_token,
             max_body=args.max_body,
             **read,
         )
@@ -300,31 +319,29 @@ def _options(args: argparse.Namespace) -> Any:
         raise UsageError(exc.describe(flag)) from None
 
 
-def agent_lines(store: Any) -> list[str]:
+def agent_lines(live: LiveMock) -> list[str]:
     """What ``serve`` prints under its ready line: the agents that have runs and how many
     each, the first :data:`SHOWN_AGENTS` of them and how many more; for stateless runs, that
-    every agent id is answered, with one that has runs."""
-    from mocks._core.stateless import StatelessRuns
-    from mocks._core.store import derive_uuid
-
-    if isinstance(store, StatelessRuns):
-        # the agents conform --embedded checks in stateless mode: ids derived from the seed
-        tried = (derive_uuid(store.seed, "embedded-agent", n) for n in range(100))
-        example = next((agent for agent in tried if store.total(agent)), None)
+    every agent id is answered, with one that has runs (what ``GET
+    /__extract_contract__/agents`` answers, from the same :meth:`LiveMock.agents`)."""
+    summary = live.agents(limit=SHOWN_AGENTS)
+    if summary.every_agent:
+        store = live.store
         lines = [
             f"  agents: any agent id is answered, with 0 to {store.max_total} runs made from it"
         ]
-        if example is not None:
-            lines.append(f"  e.g. agent {example}: {_runs(store.total(example))}")
+        if summary.agents:
+            example, runs = summary.agents[0]
+            lines.append(f"  e.g. agent {example}: {_runs(runs)}")
         return lines
-    agents: list[str] = store.agents()
-    if not agents:
+    if not summary.agents:
         return ["  agents: none has runs (the store is empty)"]
-    lines = [f"  agent {agent}: {_runs(store.count(agent))}" for agent in agents[:SHOWN_AGENTS]]
-    if len(agents) > SHOWN_AGENTS:
-        more = len(agents) - SHOWN_AGENTS
+    lines = [f"  agent {agent}: {_runs(runs)}" for agent, runs in summary.agents]
+    total = summary.total or 0
+    if total > SHOWN_AGENTS:
+        more = total - SHOWN_AGENTS
         more_agents = "agent" if more == 1 else "agents"
-        lines.append(f"  ... and {more:,} more {more_agents} with runs ({len(agents):,} in all)")
+        lines.append(f"  ... and {more:,} more {more_agents} with runs ({total:,} in all)")
     return lines
 
 
@@ -333,16 +350,14 @@ def _runs(count: int) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    # SIGTERM while starting (imports, building the store) stops as quietly as Ctrl-C; once
-    # serving, uvicorn's own handlers take over (and put this one back when they are done)
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    # SIGTERM while starting (imports, building the store) stops as quietly as Ctrl-C: the
+    # command line's main makes it raise KeyboardInterrupt from its first line; once serving,
+    # uvicorn's own handlers take over (and put that one back when they are done)
     try:
         return _serve(args)
     except KeyboardInterrupt:  # stopped before it was serving
         print("extract-contract: stopped", file=sys.stderr, flush=True)
         return 0
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -353,15 +368,20 @@ def _serve(args: argparse.Namespace) -> int:
 
     def ready(url: str, live: LiveMock) -> None:
         lines = [f"extract-contract: serving on {url} ({options.describe()})"]
-        print("\n".join([*lines, *agent_lines(live.store)]), flush=True)
+        print("\n".join([*lines, *agent_lines(live)]), flush=True)
 
+    if options.admin_is_open:
+        print(
+            f"extract-contract serve: WARNING: the admin API (--admin) has no token and listens "
+            f"on {options.host}, which other machines may reach: anyone there can reset the "
+            "mock, remove its runs, add faults and read its journal. Set --admin-token or "
+            "--require-auth.",
+            file=sys.stderr,
+            flush=True,
+        )
     try:
         serve_forever(options, on_ready=ready)
     except ServeError as exc:
         raise UsageError(exc.describe(flag)) from None
     print("extract-contract: stopped", file=sys.stderr, flush=True)
     return 0
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt

@@ -1,198 +1,45 @@
 """Faults: make the mock fail the way a real service and network do.
 
-Each fault kind is a plain function in the :data:`FAULT_KINDS` registry (add one with
-:func:`fault_kind`); the command line's choices and error messages come from the same registry.
-A kind gets the fault's options and ``respond``, the mock's normal answer as a function, and
-returns the :class:`~mocks._core.http.Response` to send. Faults surface through that response:
-
-- ``status``, ``server_error`` (500), ``unavailable`` (503), ``rate_limit`` (429 with
-  ``Retry-After``): a FastAPI-shaped body ``{"detail": "..."}``; the request is *not* carried
-  out (a delete deletes nothing);
-- ``latency``: the normal answer with ``Response.delay`` seconds added;
-- ``connect_error``: ``Response.disconnect == "connect_error"``, request not carried out (the
-  respx adapter raises ``httpx.ConnectError``, a live server drops the connection);
-- ``read_timeout``: ``Response.disconnect == "read_timeout"`` after ``seconds``; the request
-  *is* carried out and its answer lost (the respx adapter raises ``httpx.ReadTimeout``);
-- ``truncated``: the normal answer with its body cut short (not valid JSON any more);
-- ``not_json``: an HTML body instead of JSON, as a proxy in front of a service sends.
+The kinds of fault (a registry of plain functions) and what each does are in
+:mod:`mocks._core.fault_kinds`. Here: a fault as data (:class:`FaultSpec`), the one reader of a
+fault from text or a mapping (:func:`read_fault`), one added fault (:class:`Fault`) and the
+faults of one mock (:class:`Faults`).
 
 A fault applies to one operation, a few, or all (``operation=None``), to the next ``times``
 matching calls or to every one, each with probability ``rate`` drawn from its own
-``random.Random(seed)``. The first active fault that fires shapes a call; at most one does.
+``random.Random(seed)``. On each call, the first fault of a replacing kind that fires shapes the
+answer (at most one does), and every fault of a composing kind (``latency``) that fires adds to
+whatever answers: so ``latency`` delays a ``rate_limit``'s 429 as it delays a 200.
 
-A fault as data is a :class:`FaultSpec`; :func:`read_fault` is the one reader of a fault from
-text (``"rate_limit:times=1,retry_after=2"``, the command line's ``--fault``) or a mapping
-(``{"kind": "rate_limit", "times": 1}``, the admin API's ``POST /faults`` and the marker's
-``faults=``), and checks it as :meth:`Faults.add` would.
+:func:`read_fault` reads a fault from text (``"rate_limit:times=1,retry_after=2"``, the command
+line's ``--fault``) or a mapping (``{"kind": "rate_limit", "times": 1}``, the admin API's ``POST
+/faults`` and the marker's ``faults=``), and checks it as :meth:`Faults.add` would: the kind, the
+operations, the settings and every option's type and range (numbers finite). A
+:class:`Fault`'s :meth:`~Fault.as_mapping` is the mapping it reads back (what the admin API's
+``GET /faults`` answers, so a client can read faults and post them again).
 """
 
 from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
-from http import HTTPStatus
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from .._errors import InvalidFault, UnknownName
-from .http import Response, json_answer
+from .fault_kinds import FAULT_KINDS, REQUIRED, FaultKind, Respond, answered
+from .http import Response
 from .params import known_operation
 
 __all__ = [
-    "FAULT_KINDS",
     "SETTINGS",
     "Fault",
-    "FaultKind",
     "FaultSpec",
     "Faults",
-    "fault_kind",
+    "Shaping",
     "read_fault",
 ]
-
-Respond = Callable[[], Response]
-_REQUIRED: Any = object()
-
-
-@dataclass(frozen=True)
-class FaultKind:
-    """A registered kind of fault: its name, options (name -> (types, default)) and effect."""
-
-    name: str
-    description: str
-    options: Mapping[str, tuple[tuple[type, ...], Any]]
-    apply: Callable[[Mapping[str, Any], Respond], Response]
-
-
-FAULT_KINDS: dict[str, FaultKind] = {}
-"""Every fault kind by name; :meth:`Faults.add` and the command line read it."""
-
-
-def fault_kind(
-    name: str, description: str, **options: tuple[tuple[type, ...], Any]
-) -> Callable[[Callable[[Mapping[str, Any], Respond], Response]], FaultKind]:
-    """Register the decorated function as the fault kind ``name``."""
-
-    def register(apply: Callable[[Mapping[str, Any], Respond], Response]) -> FaultKind:
-        kind = FaultKind(name, description, options, apply)
-        FAULT_KINDS[name] = kind
-        return kind
-
-    return register
-
-
-_NUMBER = (int, float)
-_OPT_STR = (str, type(None))
-_OPT_NUMBER = (int, float, type(None))
-
-
-def _status_answer(status: int, detail: str | None, retry_after: float | None) -> Response:
-    headers: tuple[tuple[str, str], ...] = ()
-    if retry_after is not None:
-        text = str(int(retry_after)) if float(retry_after).is_integer() else str(retry_after)
-        headers = (("retry-after", text),)
-    return json_answer(
-        status, {"detail": detail if detail is not None else _phrase(status)}, headers
-    )
-
-
-def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Error"
-
-
-@fault_kind(
-    "status",
-    "answer with any 4xx/5xx status and a FastAPI-shaped body",
-    status=((int,), _REQUIRED),
-    detail=(_OPT_STR, None),
-    retry_after=(_OPT_NUMBER, None),
-)
-def _status(options: Mapping[str, Any], respond: Respond) -> Response:
-    return _status_answer(options["status"], options["detail"], options["retry_after"])
-
-
-@fault_kind(
-    "server_error",
-    "500 Internal Server Error",
-    detail=(_OPT_STR, None),
-)
-def _server_error(options: Mapping[str, Any], respond: Respond) -> Response:
-    return _status_answer(500, options["detail"], None)
-
-
-@fault_kind(
-    "unavailable",
-    "503 Service Unavailable (optionally with Retry-After)",
-    detail=(_OPT_STR, None),
-    retry_after=(_OPT_NUMBER, None),
-)
-def _unavailable(options: Mapping[str, Any], respond: Respond) -> Response:
-    return _status_answer(503, options["detail"], options["retry_after"])
-
-
-@fault_kind(
-    "rate_limit",
-    "429 Too Many Requests with Retry-After (seconds, default 1)",
-    detail=(_OPT_STR, None),
-    retry_after=(_NUMBER, 1),
-)
-def _rate_limit(options: Mapping[str, Any], respond: Respond) -> Response:
-    return _status_answer(429, options["detail"], options["retry_after"])
-
-
-@fault_kind("latency", "the normal answer, after `seconds` more", seconds=(_NUMBER, _REQUIRED))
-def _latency(options: Mapping[str, Any], respond: Respond) -> Response:
-    answer = respond()
-    return replace(answer, delay=answer.delay + options["seconds"])
-
-
-@fault_kind("connect_error", "no connection: the request never reaches the service")
-def _connect_error(options: Mapping[str, Any], respond: Respond) -> Response:
-    return Response(0, disconnect="connect_error")
-
-
-@fault_kind(
-    "read_timeout",
-    "the request is carried out but no answer comes (after `seconds`, default 0)",
-    seconds=(_NUMBER, 0),
-)
-def _read_timeout(options: Mapping[str, Any], respond: Respond) -> Response:
-    respond()
-    return Response(0, delay=options["seconds"], disconnect="read_timeout")
-
-
-@fault_kind(
-    "truncated",
-    "the normal answer with its body cut to `keep` of its length (default 0.5)",
-    keep=(_NUMBER, 0.5),
-)
-def _truncated(options: Mapping[str, Any], respond: Respond) -> Response:
-    answer = respond()
-    cut = min(int(len(answer.body) * options["keep"]), max(len(answer.body) - 1, 0))
-    return replace(answer, body=answer.body[:cut])
-
-
-_GATEWAY_PAGE = (
-    "<html><head><title>502 Bad Gateway</title></head>"
-    "<body><center><h1>502 Bad Gateway</h1></center></body></html>"
-)
-
-
-@fault_kind(
-    "not_json",
-    "an HTML page instead of JSON (status 502 unless `status` is given)",
-    status=((int,), 502),
-    body=((str,), _GATEWAY_PAGE),
-)
-def _not_json(options: Mapping[str, Any], respond: Respond) -> Response:
-    return Response(
-        options["status"],
-        options["body"].encode(),
-        (("content-type", "text/html; charset=utf-8"),),
-    )
 
 
 SETTINGS = ("operation", "times", "rate", "seed")
@@ -319,6 +166,7 @@ class Fault:
         self.operations = operations
         self.remaining = times
         self.rate = rate
+        self.seed = seed
         self.fired = 0
         self._rng = random.Random(seed)
 
@@ -328,6 +176,20 @@ class Fault:
 
     def apply(self, respond: Respond) -> Response:
         return self.kind.apply(self.options, respond)
+
+    def as_mapping(self) -> dict[str, Any]:
+        """The fault as :func:`read_fault` reads it (and the admin API's ``POST /faults``
+        takes it): its kind, operations (a sorted list), ``times`` still remaining, ``rate``,
+        ``seed`` and options. Posted again, it adds the same fault, its rate drawn afresh."""
+        given: dict[str, Any] = {"kind": self.name}
+        if self.operations is not None:
+            given["operation"] = sorted(self.operations)
+        if self.remaining is not None:
+            given["times"] = self.remaining
+        if self.rate is not None:
+            given["rate"] = self.rate
+        given["seed"] = self.seed
+        return {**given, **self.options}
 
     def _fires(self, operation: str) -> bool:
         if self.operations is not None and operation not in self.operations:
@@ -349,6 +211,24 @@ class Fault:
         )
 
 
+class Shaping:
+    """The faults that fired on one call, applied in order: a replacing fault (if one fired)
+    first, then the composing ones (``latency``) over its answer. ``name`` joins their kinds
+    with ``+`` (``"rate_limit+latency"``), as the journal records them."""
+
+    __slots__ = ("faults", "name")
+
+    def __init__(self, faults: list[Fault]) -> None:
+        self.faults = faults
+        self.name = "+".join(fault.name for fault in faults)
+
+    def apply(self, respond: Respond) -> Response:
+        answer = self.faults[0].apply(respond)
+        for fault in self.faults[1:]:
+            answer = fault.apply(answered(answer))
+        return answer
+
+
 class Faults:
     """The faults of one mock; thread-safe. ``mock.faults.add("rate_limit", times=1)``."""
 
@@ -366,14 +246,16 @@ class Faults:
         seed: int = 0,
         **options: Any,
     ) -> Fault:
-        """Add a fault of ``kind`` (see :data:`FAULT_KINDS`) and return it.
+        """Add a fault of ``kind`` (see :data:`~mocks._core.fault_kinds.FAULT_KINDS`) and
+        return it.
 
         ``operation``: one operation name, several, or ``None`` for all four. ``times``: fire
         on the next N matching calls only. ``rate``: fire with this probability (0 < rate <= 1),
-        drawn from ``random.Random(seed)``. Other keyword arguments are the kind's options.
+        drawn from ``random.Random(seed)``. Other keyword arguments are the kind's options,
+        checked for type and range (a number must be finite).
         """
-        if operation is not None and not isinstance(operation, str):
-            operation = tuple(operation)
+        if operation is not None and not isinstance(operation, (str, tuple)):
+            operation = tuple(operation) if isinstance(operation, Iterable) else operation
         return self.add_spec(FaultSpec(kind, operation, times, rate, seed, options))
 
     def add_spec(self, spec: FaultSpec) -> Fault:
@@ -384,6 +266,17 @@ class Faults:
         with self._lock:
             self._faults.append(fault)
         return fault
+
+    def replace(self, specs: Iterable[FaultSpec]) -> None:
+        """Remove every fault and add those of ``specs``, as one change (all are checked
+        first: a bad one leaves the faults as they were)."""
+        made = []
+        for spec in specs:
+            kind, options, operations = _check(spec)
+            seed = 0 if spec.seed is None else spec.seed
+            made.append(Fault(kind, options, operations, spec.times, spec.rate, seed))
+        with self._lock:
+            self._faults[:] = made
 
     def remove(self, fault: Fault) -> None:
         with self._lock:
@@ -400,17 +293,28 @@ class Faults:
     def __len__(self) -> int:
         return len(self._faults)
 
-    def pick(self, operation: str) -> Fault | None:
-        """The fault that shapes this call of ``operation``, if any (spent faults drop out)."""
+    def pick(self, operation: str, *, composing_only: bool = False) -> Fault | Shaping | None:
+        """What shapes this call of ``operation``, if anything: the first replacing fault that
+        fires (unless ``composing_only``: the call is answered already) and every composing
+        fault that fires; a lone fault as itself. Spent faults drop out."""
         if not self._faults:
             return None
         with self._lock:
+            shaping: Fault | None = None
+            composing: list[Fault] = []
             for fault in self._faults:
-                if fault._fires(operation):
-                    if fault.remaining == 0:
-                        self._faults.remove(fault)
-                    return fault
-        return None
+                if fault.kind.composes:
+                    if fault._fires(operation):
+                        composing.append(fault)
+                elif shaping is None and not composing_only and fault._fires(operation):
+                    shaping = fault
+            fired = composing if shaping is None else [shaping, *composing]
+            if not fired:
+                return None
+            for fault in fired:
+                if fault.remaining == 0:
+                    self._faults.remove(fault)
+        return fired[0] if len(fired) == 1 else Shaping(fired)
 
 
 # -- checking a fault (for read_fault and Faults.add alike) --------------------------------------
@@ -435,7 +339,9 @@ def _check(spec: FaultSpec) -> tuple[FaultKind, dict[str, Any], frozenset[str] |
         raise _bad(kind, "times", f"times must be a whole number, got {times!r}")
     if times is not None and times < 1:
         raise _bad(kind, "times", f"times must be >= 1, got {times}")
-    if rate is not None and not (isinstance(rate, _NUMBER) and 0 < rate <= 1):
+    if rate is not None and not (
+        isinstance(rate, (int, float)) and not isinstance(rate, bool) and 0 < rate <= 1
+    ):
         raise _bad(kind, "rate", f"rate must be a number in (0, 1], got {rate!r}")
     if spec.seed is not None and (isinstance(spec.seed, bool) or not isinstance(spec.seed, int)):
         raise _bad(kind, "seed", f"seed must be a whole number, got {spec.seed!r}")
@@ -445,7 +351,13 @@ def _check(spec: FaultSpec) -> tuple[FaultKind, dict[str, Any], frozenset[str] |
 def _operations(kind: str, operation: str | Iterable[str] | None) -> frozenset[str] | None:
     if operation is None:
         return None
-    names = (operation,) if isinstance(operation, str) else tuple(operation)
+    names = (operation,) if isinstance(operation, str) else operation
+    if not isinstance(names, (tuple, list, frozenset, set)) or not all(
+        isinstance(name, str) for name in names
+    ):
+        raise _bad(
+            kind, "operation", f"operation must be a name or a list of names, got {operation!r}"
+        )
     try:
         for name in names:
             known_operation(name)
@@ -461,27 +373,12 @@ def _options(kind: FaultKind, given: Mapping[str, Any]) -> dict[str, Any]:
         listed = ", ".join(unknown)
         raise _bad(kind.name, unknown[0], f"unknown option(s) {listed}; its options are: {known}")
     options: dict[str, Any] = {}
-    for name, (types, default) in kind.options.items():
-        value = given.get(name, default)
-        if value is _REQUIRED:
+    for name, option in kind.options.items():
+        value = given.get(name, option.default)
+        if value is REQUIRED:
             raise _bad(kind.name, name, f"the option {name!r} is required")
-        if isinstance(value, bool) or not isinstance(value, types):
-            wanted = " or ".join("None" if t is type(None) else t.__name__ for t in types)
-            raise _bad(kind.name, name, f"{name} must be {wanted}, got {value!r}")
+        problem = option.problem(name, value)
+        if problem is not None:
+            raise _bad(kind.name, name, problem)
         options[name] = value
-    _check_ranges(kind.name, options)
     return options
-
-
-def _check_ranges(kind: str, options: Mapping[str, Any]) -> None:
-    status = options.get("status")
-    low = 200 if kind == "not_json" else 400  # an HTML page may come with any final status
-    if status is not None and not low <= status <= 599:
-        raise _bad(kind, "status", f"status must be in {low}-599, got {status}")
-    for name in ("seconds", "retry_after"):
-        value = options.get(name)
-        if value is not None and value < 0:
-            raise _bad(kind, name, f"{name} must be >= 0, got {value}")
-    keep = options.get("keep")
-    if keep is not None and not 0 <= keep < 1:
-        raise _bad(kind, "keep", f"keep must be in [0, 1), got {keep}")

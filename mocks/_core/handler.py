@@ -35,7 +35,8 @@ What the handler does, in order, for each request (each step written here once):
 4. the policy (the ``Prefer`` controls of the live server), when there is one, may answer a
    matched, authorised and valid request its own way;
 5. otherwise a fault, if one fires for this operation (:mod:`mocks._core.faults`), shapes the
-   answer, and without one: 401 ``{"detail":"Not authenticated"}`` with ``www-authenticate:
+   answer (a composing one, ``latency``, delays whatever answers, the policy's answer too), and
+   without one: 401 ``{"detail":"Not authenticated"}`` with ``www-authenticate:
    Bearer`` when not authorised, 422 with FastAPI's body if any parameter is wrong (all errors
    together), else the operation itself against the run source: 200 with the run / page, 404
    with the operation's ``not_found`` detail, delete answering 200 ``{}``. ``project_id`` and
@@ -48,7 +49,6 @@ What the handler does, in order, for each request (each step written here once):
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 from urllib.parse import urlencode
@@ -56,6 +56,8 @@ from urllib.parse import urlencode
 from contracts import OPERATIONS
 
 from . import tally
+from .auth import UNAUTHENTICATED, bearer_matches, expected_bearer
+from .fault_kinds import answered
 from .faults import Faults
 from .http import JSON_HEADERS, Request, Response, json_answer
 from .journal import Journal
@@ -66,9 +68,6 @@ from .store import RunSource, RunStore
 __all__ = ["Handler", "Policy"]
 
 _NOT_FOUND = json_answer(404, {"detail": "Not Found"})
-_UNAUTHENTICATED = json_answer(
-    401, {"detail": "Not authenticated"}, (("www-authenticate", "Bearer"),)
-)
 _DELETED = json_answer(200, {})
 
 
@@ -158,12 +157,10 @@ class Handler:
         self.store: RunSource = RunStore.seeded() if store is None else store
         self.faults = Faults() if faults is None else faults
         self.journal = Journal(journal_size) if journal is None else journal
-        if token is not None and (not isinstance(token, str) or not token or " " in token):
-            raise ValueError(f"token must be a non-empty string without spaces, got {token!r}")
+        self._expected_auth = expected_bearer(token)
         self.token = token
         self.policy = policy
         self.coverage = tally.active()
-        self._expected_auth = None if token is None else f"bearer {token}".encode()
 
     # -- the entry point ----------------------------------------------------------------------
 
@@ -209,7 +206,7 @@ class Handler:
 
     def _call(self, route: Route, path_values: dict[str, str], request: Request) -> Response:
         parsed = route.reader.read(path_values, dict(request.query))
-        authorised = self._authorised(request)
+        authorised = self.authorised(request)
         answer: Response | None = None
         shaped_by: str | None = None
         if self.policy is not None and authorised and not parsed.errors:
@@ -223,27 +220,27 @@ class Handler:
             else:
                 answer = fault.apply(lambda: self._respond(route, parsed, authorised))
                 shaped_by = fault.name
+        elif self.faults:  # the policy answered: only a composing fault (latency) adds to it
+            extra = self.faults.pick(route.name, composing_only=True)
+            if extra is not None:
+                answer = extra.apply(answered(answer))
+                shaped_by = f"{shaped_by}+{extra.name}"
         self._note(request, route.name, parsed.values, answer, shaped_by)
         return answer
 
     def _respond(self, route: Route, parsed: Parsed, authorised: bool) -> Response:
         if not authorised:
-            return _UNAUTHENTICATED
+            return UNAUTHENTICATED
         if parsed.errors:
             return json_answer(422, {"detail": parsed.errors})
         return self.carry_out(route, parsed.values)
 
-    def _authorised(self, request: Request) -> bool:
-        """FastAPI's ``HTTPBearer`` reading: ``<scheme> <credentials>`` split at the first
-        space, the scheme in any case, the credentials as sent. Two ``Authorization`` headers
-        authorise nothing: which one a server reads is not the client's to choose."""
+    def authorised(self, request: Request) -> bool:
+        """Whether ``request`` carries this handler's bearer token (any request, when it has
+        none), read as FastAPI's ``HTTPBearer`` reads it
+        (:func:`~mocks._core.auth.bearer_matches`)."""
         expected = self._expected_auth
-        if expected is None:
-            return True
-        if "authorization" in request.repeated:
-            return False
-        scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
-        return hmac.compare_digest(f"{scheme.lower()} {credentials}".encode(), expected)
+        return expected is None or bearer_matches(request, expected)
 
     def _note(
         self,

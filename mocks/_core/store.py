@@ -17,10 +17,8 @@ always agree, and a run is deleted exactly once.
 from __future__ import annotations
 
 import bisect
-import calendar
 import hashlib
 import json
-import re
 import threading
 import uuid
 from collections.abc import Iterable, Mapping
@@ -29,19 +27,24 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from contracts import validate
+from contracts import datetime_instant, validate
 
 from .._errors import InvalidRun
 from .http import dump_json
+from .sizes import MAX_AGENTS, MAX_RUNS
 
-__all__ = ["RunSource", "RunStore", "derive_seed", "derive_uuid", "page_json"]
+__all__ = [
+    "MAX_AGENTS",
+    "MAX_RUNS",
+    "RunSource",
+    "RunStore",
+    "derive_seed",
+    "derive_uuid",
+    "page_json",
+]
+
 
 SortKey = tuple[int, int, int, str]
-
-_DATETIME = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?"
-    r"(?:[Zz]|([+-])(\d{2}):?(\d{2}))?"
-)
 
 
 class RunSource(Protocol):
@@ -84,16 +87,12 @@ def page_json(items: Iterable[bytes], total: int, skip: int, limit: int) -> byte
 
 
 def _sort_key(run: Mapping[str, Any], run_id: str) -> SortKey:
-    created = run.get("created_at")
-    match = _DATETIME.fullmatch(created) if isinstance(created, str) else None
-    if match is None:
+    """Newest ``created_at`` first (read by :func:`contracts.datetime_instant`), ties by id;
+    runs without a date last, by id."""
+    instant = datetime_instant(run.get("created_at"))
+    if instant is None:
         return (1, 0, 0, run_id)
-    year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
-    seconds = calendar.timegm((year, month, day, hour, minute, min(second, 59), 0, 0, 0))
-    if match.group(8):  # an offset: local time minus offset is UTC
-        offset = int(match.group(9)) * 3600 + int(match.group(10)) * 60
-        seconds -= offset if match.group(8) == "+" else -offset
-    nanos = int((match.group(7) or "0").ljust(9, "0"))
+    seconds, nanos = instant
     return (0, -seconds, -nanos, run_id)
 
 
@@ -145,7 +144,8 @@ class RunStore:
         data_schema: Mapping[str, Any] | None = None,
         config: Mapping[str, Any] | None = None,
     ) -> RunStore:
-        """A store of ``runs`` realistic runs spread evenly over ``agents`` agents.
+        """A store of ``runs`` realistic runs (at most :data:`MAX_RUNS`) spread evenly over
+        ``agents`` agents (at most :data:`MAX_AGENTS`).
 
         Every run has a job; ``jobs=None`` gives each run its own, a number shares that many
         jobs among the runs (round robin). The same arguments give the same runs, byte for
@@ -159,11 +159,17 @@ class RunStore:
         """
         given = agents if isinstance(agents, Mapping) else None
         counted = None if given is not None else agents  # a mapping is checked by Shapes.read
-        for name, value, low in (("runs", runs, 0), ("agents", counted, 1), ("jobs", jobs, 1)):
+        for name, value, low, high in (
+            ("runs", runs, 0, MAX_RUNS),
+            ("agents", counted, 1, MAX_AGENTS),
+            ("jobs", jobs, 1, MAX_AGENTS),
+        ):
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
                 raise ValueError(f"RunStore.seeded: {name} must be a whole number, got {value!r}")
             if value is not None and value < low:
                 raise ValueError(f"RunStore.seeded: {name} must be >= {low}, got {value}")
+            if value is not None and value > high:
+                raise ValueError(f"RunStore.seeded: {name} must be at most {high:,}, got {value}")
         from strategies import sample
 
         from .shapes import Shapes

@@ -4,7 +4,7 @@
 serve``, :func:`~mocks._server.live.live_server`, the pytest plugin): the run source (a seeded
 or loaded store, or stateless runs), the one :class:`~mocks._core.handler.Handler` with its
 faults, journal and (unless ``strict``) the ``Prefer`` controls as its policy, the admin API
-when asked for, and the ASGI app over them.
+when asked for (behind ``admin_token``, else ``token``), and the ASGI app over them.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 from .._adapters.admin import AdminAPI
 from .._adapters.asgi import MockASGIApp, create_app
 from .._adapters.prefer import PreferControls
+from .._core.agents import AgentSummary, agents_with_runs
 from .._core.faults import Faults, FaultSpec
 from .._core.handler import Handler
 from .._core.journal import Journal
@@ -49,6 +50,13 @@ class LiveMock:
     @property
     def journal(self) -> Journal:
         return self.handler.journal
+
+    def agents(self, *, limit: int = 100) -> AgentSummary:
+        """The agents that have runs now, as ``GET /__extract_contract__/agents`` answers them:
+        ``.agents`` (id, number of runs) pairs (at most ``limit``), ``.total`` agents with runs
+        in all (None in stateless mode, where ``.every_agent`` is True: every id is answered,
+        and the agents given are examples that have runs)."""
+        return agents_with_runs(self.handler.store, limit=limit)
 
 
 def make_source(options: ServerOptions) -> RunSource:
@@ -101,6 +109,7 @@ def build_server(options: ServerOptions) -> LiveMock:
             mode=options.mode,
             reset=lambda: make_source(options),
             start_faults=options.faults,
+            token=options.admin_token if options.admin_token is not None else options.token,
         )
     return LiveMock(options, handler, create_app(handler, admin=admin, max_body=options.max_body))
 

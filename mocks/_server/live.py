@@ -26,9 +26,9 @@ from typing import Any
 
 from .._adapters.asgi import MockASGIApp
 from .._adapters.protocol import attach_limits, protocol_class
+from .._core.agents import agents_with_runs
 from .._core.handler import Handler
-from .._core.stateless import StatelessRuns
-from .._core.store import RunSource, RunStore, derive_uuid
+from .._core.store import RunSource
 from .._errors import ServeError
 from .build import LiveMock, build_server
 from .options import OPTIONS_ENV, ServerOptions
@@ -244,12 +244,8 @@ def embedded_mock(
     are not empty."""
     mode = "stateless" if stateless else "stateful"
     with live_server(mode=mode, seed=seed, log_level="error") as mock:
-        yield mock.url, _agents_with_runs(mock.store, seed, agents)
+        yield mock.url, _agents_with_runs(mock.store, agents)
 
 
-def _agents_with_runs(store: RunSource, seed: int, count: int) -> list[str]:
-    if isinstance(store, StatelessRuns):  # every agent is answered; pick some with runs
-        candidates = (derive_uuid(seed, "embedded-agent", n) for n in range(100))
-        return [agent for agent in candidates if store.total(agent) > 0][:count]
-    assert isinstance(store, RunStore)
-    return store.agents()[:count]
+def _agents_with_runs(store: RunSource, count: int) -> list[str]:
+    return [agent for agent, _ in agents_with_runs(store, limit=count).agents]

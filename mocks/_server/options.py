@@ -12,6 +12,7 @@ command line renders the same error with its own flag names.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal, Union
 from .._adapters.asgi import DEFAULT_MAX_BODY
 from .._adapters.protocol import Limits
 from .._core.faults import FaultSpec, read_fault
+from .._core.sizes import MAX_AGENTS, MAX_RUNS
 from .._errors import InvalidShape, ServeError
 
 if TYPE_CHECKING:
@@ -47,6 +49,7 @@ class ServerOptions:
     agents: int | Mapping[str, Any] = 3
     data: RunsData | None = None
     token: str | None = None
+    admin_token: str | None = None
     faults: tuple[FaultSpec, ...] = ()
     strict: bool = False
     admin: bool = False
@@ -59,6 +62,8 @@ class ServerOptions:
     max_request_line: int = Limits.max_request_line
     max_head: int = Limits.max_head
     head_timeout: float = Limits.head_timeout
+    body_timeout: float = Limits.body_timeout
+    body_min_rate: int = Limits.body_min_rate
     keep_alive_timeout: int = 5
     data_schema: Mapping[str, Any] | None = None
     config: Mapping[str, Any] | None = None
@@ -76,10 +81,26 @@ class ServerOptions:
                 value=self.workers,
                 needs=("mode", "stateless"),
             )
+        if self.admin and self.workers > 1:
+            raise ServeError(
+                "the admin API's faults, journal and runs live in one process; with several "
+                "workers each request would change or read only the worker that took it",
+                option="admin",
+                needs=("workers", 1),
+            )
         if self.data is not None and self.mode == "stateless":
             raise ServeError(
                 "stateless runs come from ids", option="data", needs=("mode", "stateful")
             )
+        for name, most in (("runs", MAX_RUNS), ("agents", MAX_AGENTS)):
+            value = getattr(self, name)
+            if isinstance(value, int) and value > most:
+                reason = f"must be at most {most:,} (the store is built in memory at start)"
+                raise ServeError(reason, option=name, value=value)
+        for name in ("token", "admin_token"):
+            value = getattr(self, name)
+            if value is not None and (not value or " " in value):
+                raise ServeError("must be a non-empty token without spaces", option=name)
         self.limits  # noqa: B018 - checks the numbers (a ServeError names the one at fault)
         self._check_runs()
 
@@ -119,8 +140,24 @@ class ServerOptions:
             max_request_line=self.max_request_line,
             max_head=self.max_head,
             head_timeout=self.head_timeout,
+            body_timeout=self.body_timeout,
+            body_min_rate=self.body_min_rate,
             max_body=self.max_body,
         )
+
+    @property
+    def admin_is_open(self) -> bool:
+        """True when the admin API is on without any token, on a host other machines can
+        reach (anything but a loopback address or ``localhost``): whoever reaches the port can
+        then reset the mock, remove its runs and read its journal. Entry points warn loudly."""
+        if not self.admin or self.token is not None or self.admin_token is not None:
+            return False
+        if self.host.lower() == "localhost":
+            return False
+        try:
+            return not ipaddress.ip_address(self.host.strip("[]")).is_loopback
+        except ValueError:  # a host name: it may resolve anywhere
+            return True
 
     def describe(self) -> str:
         """What is being served, for the ready line: ``stateful, 1000 runs, seed 0``."""
@@ -136,6 +173,7 @@ class ServerOptions:
             flag
             for flag, on in (
                 ("auth", self.token is not None),
+                ("admin auth", self.admin_token is not None),
                 ("strict", self.strict),
                 ("admin", self.admin),
                 (f"{len(self.faults)} fault(s)", bool(self.faults)),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -107,3 +109,26 @@ def test_uuid_is_ascii_hexadecimal_only() -> None:
     assert not contracts.is_uuid("\uff13fa85f64-5717-4562-b3fc-2c963f66afa6"[:36])
     assert not contracts.is_uuid("3fa85f64-5717-4562-b3fc-2c963f66afa\u0666")
     assert not contracts.is_uuid("3fa85f64-5717-4562-b3fc-2c963f66afa6\n")
+
+
+@settings(max_examples=500, deadline=None)
+@given(_date_times())
+def test_datetime_instant_reads_what_is_datetime_accepts_as_the_client_does(text: str) -> None:
+    instant = contracts.datetime_instant(text)
+    assert (instant is not None) == contracts.is_datetime(text)
+    if instant is None:
+        return
+    # the client's own reading of the same text, as an instant (a naive time taken as UTC)
+    moment = ClientExtractRun.model_validate({**valid_run(), "created_at": text}).created_at
+    assert moment is not None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    seconds, nanos = instant
+    epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    assert moment - epoch == timedelta(seconds=seconds, microseconds=nanos // 1000)
+
+
+def test_datetime_instant_refuses_what_is_not_a_contract_date_time() -> None:
+    for value in (None, 0, "", "yesterday", "0000-01-01T00:00:00Z", "2025-06-30T23:59:60Z"):
+        assert contracts.datetime_instant(value) is None
+    assert contracts.datetime_instant("2025-01-01T00:00:00.123456789Z") == (1735689600, 123456789)

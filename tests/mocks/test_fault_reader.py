@@ -3,6 +3,7 @@ the marker alike; its errors carry the kind and the option at fault."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -119,9 +120,12 @@ def _through_cli(text: str) -> list[str]:
 def _through_admin(mapping: dict[str, Any]) -> tuple[int, Any]:
     handler = Handler(RunStore())
     admin = AdminAPI(handler, mode="stateful", reset=RunStore)
-    answer = admin(Request("POST", ADMIN_PREFIX + "/faults"), json.dumps(mapping).encode())
+    posted = json.dumps(mapping).encode()
+    answer = asyncio.run(admin(Request("POST", ADMIN_PREFIX + "/faults"), posted))
     body = json.loads(answer.body)
-    return answer.status, body["faults"] if answer.status == 201 else body["detail"]
+    if answer.status != 201:
+        return answer.status, body["detail"]
+    return answer.status, [repr(fault) for fault in handler.faults]
 
 
 def _through_marker(given: str | dict[str, Any]) -> list[str]:
@@ -180,3 +184,58 @@ def test_an_explicit_seed_zero_is_not_replaced_by_fault_seed() -> None:
     assert seeds("--fault", "server_error:rate=0.5") == [7]
     assert seeds("--fault", "server_error:rate=0.5,seed=3") == [3]
     assert seeds("--error-rate", "0.5") == [7]
+
+
+@pytest.mark.parametrize(
+    "text", ["latency:seconds=nan", "latency:seconds=inf", "latency:seconds=1e9"]
+)
+def test_a_latency_that_is_not_a_finite_number_in_range_is_refused_everywhere(text: str) -> None:
+    with pytest.raises(InvalidFault, match="seconds must be") as caught:
+        read_fault(text)
+    assert (caught.value.kind, caught.value.option) == ("latency", "seconds")
+    seconds = float(text.rpartition("=")[2])
+    with pytest.raises(InvalidFault, match="seconds must be"):
+        Faults().add("latency", seconds=seconds)
+    with pytest.raises(InvalidFault, match="seconds must be"):
+        read_fault({"kind": "latency", "seconds": seconds})
+    with pytest.raises(UsageError, match=f"--fault {text}: fault latency: seconds must be"):
+        _through_cli(text)
+    with pytest.raises(ValueError, match=r"^faults\[0\]: fault latency: seconds must be"):
+        _through_marker(text)
+
+
+_ADDED = st.builds(
+    FaultSpec,
+    kind=st.sampled_from(["server_error", "latency", "rate_limit", "truncated"]),
+    operation=st.none() | st.sampled_from(["get_run", ("list_runs", "delete_run")]),
+    times=st.none() | st.integers(1, 5),
+    rate=st.none() | st.sampled_from([0.25, 1]),
+    seed=st.none() | st.integers(0, 9),
+).map(
+    lambda spec: FaultSpec(
+        spec.kind,
+        spec.operation,
+        spec.times,
+        spec.rate,
+        spec.seed,
+        {"seconds": 0.5} if spec.kind == "latency" else {},
+    )
+)
+
+
+@given(st.lists(_ADDED, max_size=4), st.integers(0, 3))
+def test_an_added_fault_reads_back_from_its_mapping_as_it_stands(
+    specs: list[FaultSpec], calls: int
+) -> None:
+    faults = Faults()
+    for spec in specs:
+        faults.add_spec(spec)
+    for _ in range(calls):
+        faults.pick("get_run")
+    again = Faults()
+    for fault in faults:
+        again.add_spec(read_fault(json.loads(json.dumps(fault.as_mapping()))))
+    described = [(f.name, f.operations, f.remaining, f.rate, f.seed, f.options) for f in faults]
+    assert [(f.name, f.operations, f.remaining, f.rate, f.seed, f.options) for f in again] == (
+        described
+    )

@@ -143,6 +143,32 @@ def test_first_fault_that_fires_wins(handler: Handler) -> None:
     assert [handler.handle(GET).status for _ in range(3)] == [503, 500, 200]
 
 
+def test_latency_composes_with_the_fault_that_shapes_the_answer(handler: Handler) -> None:
+    handler.faults.add("latency", seconds=0.25)  # listed first: it still lets the 429 through
+    handler.faults.add("rate_limit", times=1)
+    limited, normal = handler.handle(GET), handler.handle(GET)
+    assert (limited.status, limited.delay) == (429, 0.25)
+    assert (normal.status, normal.delay) == (200, 0.25)
+    assert [c.fault for c in handler.journal.calls("get_run")] == ["rate_limit+latency", "latency"]
+
+
+def test_latencies_add_up_and_a_dropped_connection_waits_too(handler: Handler) -> None:
+    handler.faults.add("connect_error", times=1)
+    handler.faults.add("latency", seconds=0.5)
+    handler.faults.add("latency", seconds=0.25, times=1)
+    dropped = handler.handle(GET)
+    assert (dropped.disconnect, dropped.delay) == ("connect_error", 0.75)
+    assert handler.journal.calls("get_run")[0].fault == "connect_error+latency+latency"
+    assert handler.handle(GET).delay == 0.5
+
+
+def test_only_one_replacing_fault_fires_on_a_call(handler: Handler) -> None:
+    first = handler.faults.add("unavailable", rate=1)
+    second = handler.faults.add("server_error", rate=1)
+    assert handler.handle(GET).status == 503
+    assert (first.fired, second.fired) == (1, 0)
+
+
 def test_a_seeded_rate_is_reproducible(handler: Handler) -> None:
     def pattern(seed: int) -> list[int]:
         h = Handler(RunStore([make_run(1)]))
@@ -182,12 +208,21 @@ def test_fault_repr_says_what_it_does() -> None:
         ("explode", {}, "unknown fault kind 'explode'; the kinds are: connect_error, "),
         ("server_error", {"operation": "get_runs"}, "unknown operation 'get_runs'"),
         ("status", {}, "fault status: the option 'status' is required"),
-        ("status", {"status": 200}, "fault status: status must be in 400-599, got 200"),
+        ("status", {"status": 200}, "fault status: status must be in [400, 599], got 200"),
         ("status", {"status": "500"}, "fault status: status must be int, got '500'"),
-        ("latency", {"seconds": -1}, "fault latency: seconds must be >= 0"),
+        ("latency", {"seconds": -1}, "fault latency: seconds must be in [0, 3600], got -1"),
+        ("latency", {"seconds": float("nan")}, "seconds must be a finite number, got nan"),
+        ("latency", {"seconds": float("inf")}, "seconds must be a finite number, got inf"),
+        ("latency", {"seconds": 3601}, "seconds must be in [0, 3600], got 3601"),
+        ("read_timeout", {"seconds": float("nan")}, "seconds must be a finite number"),
+        ("rate_limit", {"retry_after": float("-inf")}, "retry_after must be a finite number"),
+        ("unavailable", {"retry_after": float("nan")}, "retry_after must be a finite number"),
+        ("truncated", {"keep": float("nan")}, "keep must be a finite number"),
+        ("server_error", {"rate": float("nan")}, "rate must be a number in (0, 1], got nan"),
+        ("server_error", {"operation": 5}, "operation must be a name or a list of names"),
         ("latency", {"secs": 1}, "unknown option(s) secs; its options are: seconds"),
         ("connect_error", {"seconds": 1}, "its options are: none"),
-        ("truncated", {"keep": 1}, "keep must be in [0, 1)"),
+        ("truncated", {"keep": 1}, "keep must be in [0, 1), got 1"),
         ("server_error", {"times": 0}, "times must be >= 1"),
         ("server_error", {"times": 1.5}, "times must be a whole number"),
         ("server_error", {"rate": 0}, "rate must be a number in (0, 1]"),

@@ -214,3 +214,56 @@ class TestFaultsThroughHttpx:
             response = httpx.get(f"{DEFAULT_BASE_URL}{RUNS}/{uid(1)}")
             assert response.status_code == 502
             assert response.text.startswith("<html>")
+
+
+def test_nested_mocks_on_one_base_url_are_answered_by_the_innermost() -> None:
+    outer_store, inner_store = RunStore([make_run(1)]), RunStore([make_run(2)])
+    with MockAPI(outer_store) as outer:
+        assert httpx.get(f"{DEFAULT_BASE_URL}{RUNS}/{uid(1)}").status_code == 200
+        with MockAPI(inner_store) as inner:
+            assert httpx.get(f"{DEFAULT_BASE_URL}{RUNS}/{uid(1)}").status_code == 404
+            assert httpx.get(f"{DEFAULT_BASE_URL}{RUNS}/{uid(2)}").status_code == 200
+            with MockAPI(outer_store, base_url="http://other.test"):  # another URL: no change
+                assert httpx.get(f"{DEFAULT_BASE_URL}{RUNS}/{uid(2)}").status_code == 200
+        assert httpx.get(f"{DEFAULT_BASE_URL}{RUNS}/{uid(2)}").status_code == 404  # outer again
+    assert [c.status for c in inner.calls("get_run")] == [404, 200, 200]
+    assert [c.status for c in outer.calls("get_run")] == [200, 404]
+
+
+def test_nested_async_mocks_answer_from_the_innermost() -> None:
+    async def scenario() -> tuple[int, int]:
+        async with MockAPI(RunStore([make_run(1)])), httpx.AsyncClient() as client:
+            async with MockAPI(RunStore([make_run(2)])):
+                inner = (await client.get(f"{DEFAULT_BASE_URL}{RUNS}/{uid(2)}")).status_code
+            outer = (await client.get(f"{DEFAULT_BASE_URL}{RUNS}/{uid(2)}")).status_code
+            return inner, outer
+
+    assert asyncio.run(scenario()) == (200, 404)
+
+
+def test_stop_twice_then_start_still_answers(store: RunStore) -> None:
+    mock = MockAPI(store)
+    mock.start()
+    mock.stop()
+    mock.stop()  # one too many: nothing happens
+    mock.start()
+    try:
+        assert httpx.get(f"{DEFAULT_BASE_URL}{RUNS}/{uid(1)}").status_code == 200
+    finally:
+        mock.stop()
+
+
+def test_starts_and_stops_pair_up_like_with_blocks(store: RunStore) -> None:
+    mock = MockAPI(store)
+    with mock:
+        with mock:
+            assert httpx.get(f"{DEFAULT_BASE_URL}{RUNS}/{uid(1)}").status_code == 200
+        assert httpx.get(f"{DEFAULT_BASE_URL}{RUNS}/{uid(1)}").status_code == 200  # still on
+    mock.assert_called("get_run", times=2)
+    # after the last stop the mock intercepts nothing (another mock keeps the network away)
+    with (
+        MockAPI(store, base_url="http://watch.test"),
+        pytest.raises(respx.models.AllMockedAssertionError),
+    ):
+        httpx.get(f"{DEFAULT_BASE_URL}{RUNS}/{uid(1)}")
+    mock.assert_called("get_run", times=2)

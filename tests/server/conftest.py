@@ -17,7 +17,7 @@ def seeded_store() -> RunStore:
     return RunStore.seeded(seed=SEED, runs=RUNS, agents=AGENTS)
 
 
-_SMALL_LIMITS = ("--header-timeout", "1", "--max-body", "65536")
+_SMALL_LIMITS = ("--header-timeout", "1", "--body-timeout", "1", "--max-body", "65536")
 
 
 @pytest.fixture(scope="module", params=["httptools", "h11"])

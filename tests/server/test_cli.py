@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -14,7 +15,7 @@ import pytest
 
 from mocks import RunStore
 
-from ._process import API, serve_command, serve_process
+from ._process import API, raw_exchange, serve_command, serve_process
 
 
 def _run(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
@@ -56,6 +57,12 @@ def test_a_port_in_use_is_one_line_and_exit_2() -> None:
         (["--fault", "status:operation=get_run"], "--fault status:"),
         (["--fault", "latency:seconds=1,operation=list_all"], "--fault latency:"),
         (["--data", "/nonexistent/runs.json"], "--data /nonexistent/runs.json: no such file"),
+        (
+            ["--mode", "stateless", "--workers", "2", "--admin"],
+            "--admin: only with --workers 1 (the admin API's faults, journal and runs live in one "
+            "process",
+        ),
+        (["--fault", "latency:seconds=nan"], "seconds must be a finite number, got nan"),
     ],
 )
 def test_usage_errors_are_one_line_and_exit_2(args: list[str], message: str) -> None:
@@ -76,6 +83,9 @@ def test_usage_errors_are_one_line_and_exit_2(args: list[str], message: str) -> 
         ["--port", "70000"],
         ["--header-timeout", "0"],
         ["--runs", "99999999999"],
+        ["--body-timeout", "0"],
+        ["--body-timeout", "nan"],
+        ["--body-min-rate", "-1"],
     ],
 )
 def test_bad_flag_values_are_refused_by_the_parser(args: list[str]) -> None:
@@ -269,7 +279,7 @@ def test_a_signal_while_the_store_is_built_stops_quietly(sig: int) -> None:
         text=True,
     )
     try:
-        time.sleep(1.0)  # started, still seeding 20,000 runs (about 2 s)
+        _until_busy(process.pid, cpu_seconds=0.8)  # in the build of 20,000 runs (~2 s of CPU)
         process.send_signal(sig)
         out, err = process.communicate(timeout=20)
     finally:
@@ -279,3 +289,118 @@ def test_a_signal_while_the_store_is_built_stops_quietly(sig: int) -> None:
     assert process.returncode == 0, err
     assert "Traceback" not in err
     assert "serving on" not in out
+
+
+def test_an_open_admin_api_on_a_reachable_host_is_a_loud_warning() -> None:
+    # the data file is missing, so it stops before it binds: nothing listens on 0.0.0.0
+    result = _run("--port", "0", "--admin", "--host", "0.0.0.0", "--data", "/nonexistent.json")
+    assert result.returncode == 2
+    warning, error = result.stderr.strip().splitlines()
+    assert warning.startswith("extract-contract serve: WARNING: the admin API (--admin) has no")
+    assert "0.0.0.0" in warning
+    assert "--admin-token" in warning
+    assert "no such file" in error
+    for quiet in (["--host", "127.0.0.1"], ["--host", "0.0.0.0", "--admin-token", "t"]):
+        result = _run("--port", "0", "--admin", *quiet, "--data", "/nonexistent.json")
+        assert "WARNING" not in result.stderr
+
+
+def test_what_the_server_refuses_is_logged_with_its_reason_once_per_kind() -> None:
+    for http in ("httptools", "h11"):
+        with serve_process("--runs", "3", "--http", http) as served:
+            host_port = served.host_port
+            for _ in range(3):
+                raw_exchange(host_port, b"GARBAGE\r\n\r\n")
+                # a bad header line holding a secret: h11's error quotes the line
+                secret = b"GET / HTTP/1.1\r\nHost: x\r\nAuthorization Bearer s3cret\r\n\r\n"
+                raw_exchange(host_port, secret)
+                raw_exchange(host_port, b"GET /" + b"a" * 40_000 + b" HTTP/1.1\r\n\r\n")
+            code, err = served.stop()
+        assert code == 0
+        lines = [line for line in err.splitlines() if "WARNING" in line]
+        assert "Invalid HTTP request received." not in err  # uvicorn's bare line is gone
+        assert len(lines) == len(set(lines)) == 3, lines  # one line per kind
+        assert all("answered" in line for line in lines)
+        assert any("request line over 32768 bytes (answered 414" in line for line in lines)
+        assert sum("Invalid HTTP request received: " in line for line in lines) == 2
+        assert "s3cret" not in err
+
+
+@pytest.mark.parametrize(
+    ("host", "tokens", "open_"),
+    [
+        ("127.0.0.1", {}, False),
+        ("127.0.0.2", {}, False),
+        ("::1", {}, False),
+        ("localhost", {}, False),
+        ("0.0.0.0", {}, True),
+        ("::", {}, True),
+        ("192.168.1.5", {}, True),
+        ("my-laptop.local", {}, True),
+        ("0.0.0.0", {"token": "t"}, False),
+        ("0.0.0.0", {"admin_token": "t"}, False),
+    ],
+)
+def test_admin_is_open_on_reachable_hosts_without_a_token(
+    host: str, tokens: dict[str, str], open_: bool
+) -> None:
+    from mocks import ServerOptions
+
+    assert ServerOptions(host=host, admin=True, **tokens).admin_is_open is open_
+    assert not ServerOptions(host=host, **tokens).admin_is_open  # no admin API, nothing open
+
+
+def test_a_bad_token_is_refused_without_showing_it() -> None:
+    from mocks import ServeError, ServerOptions
+
+    for name in ("token", "admin_token"):
+        with pytest.raises(ServeError) as caught:
+            ServerOptions(**{name: "my secret"})
+        assert caught.value.option == name
+        assert "my secret" not in str(caught.value)
+
+
+def _until_busy(pid: int, *, cpu_seconds: float, timeout: float = 60) -> None:
+    """Wait until the process ``pid`` has used ``cpu_seconds`` of CPU: past its start-up,
+    whatever the load of the machine (a wall-clock sleep, under load, ended during the
+    interpreter's start-up). Without /proc, a second's sleep."""
+    stat = Path(f"/proc/{pid}/stat")
+    if not stat.exists():
+        time.sleep(1.0)
+        return
+    ticks = os.sysconf("SC_CLK_TCK")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        fields = stat.read_text().rpartition(")")[2].split()
+        if (int(fields[11]) + int(fields[12])) / ticks >= cpu_seconds:  # utime + stime
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"the process did not use {cpu_seconds}s of CPU in {timeout}s")
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "said"),
+    [
+        (["serve", "--port", "0"], 0, "extract-contract: stopped"),
+        (["fixtures", "--out", "x"], 130, "extract-contract: interrupted"),
+    ],
+)
+def test_a_sigterm_while_the_command_line_starts_stops_it_quietly(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    code: int,
+    said: str,
+) -> None:
+    import mocks._cli as cli
+
+    def signalled_while_starting() -> None:
+        os.kill(os.getpid(), signal.SIGTERM)  # as the arguments are read
+        time.sleep(5)  # the handler interrupts this at once
+        raise AssertionError("SIGTERM did not stop the start")
+
+    before = signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(cli, "build_parser", signalled_while_starting)
+    assert cli.main(argv) == code
+    assert capsys.readouterr().err.strip() == said
+    assert signal.getsignal(signal.SIGTERM) is before  # put back

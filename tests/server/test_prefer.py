@@ -141,3 +141,20 @@ def test_prefer_answers_are_journaled(mock: RunningMock) -> None:
     assert last.operation == "get_run"
     assert last.status == 422
     assert last.fault == "prefer"
+
+
+def test_latency_delays_a_prefer_answer_too_and_no_other_fault_shapes_it() -> None:
+    from mocks import Handler, Request, RunStore
+    from mocks._adapters.prefer import PreferControls
+
+    handler = Handler(RunStore.seeded(seed=2, runs=3), policy=PreferControls())
+    handler.faults.add("latency", seconds=0.5)
+    handler.faults.add("server_error")
+    run_id = handler.store.ids()[0]  # type: ignore[attr-defined]
+    answer = handler.handle(Request("GET", f"{API}/{run_id}", headers={"prefer": "code=404"}))
+    assert (answer.status, answer.delay) == (404, 0.5)
+    assert handler.handle(Request("GET", f"{API}/{run_id}")).status == 500
+    assert [c.fault for c in handler.journal.calls("get_run")] == [
+        "prefer+latency",
+        "server_error+latency",
+    ]

@@ -115,3 +115,94 @@ async def _race(host: str, port: int, request: bytes, count: int) -> list[int]:
     await asyncio.sleep(0.05)
     start.set()
     return list(await asyncio.gather(*tasks))
+
+
+def _oversized_requests(token: str | None) -> list[bytes]:
+    """Requests built to take memory: heads of about 60 KB (4,000 tiny headers, or one long
+    one, and long queries) to unknown paths, to the API without (or with) the token, and bodies
+    near the limit to every kind of path. Kept whole, a journal of a thousand such calls holds
+    hundreds of MB (a tiny header costs a hundred bytes or more as Python objects)."""
+    fillers = "".join(f"x{n}: v\r\n" for n in range(4000))
+    good = f"Authorization: Bearer {token}\r\n" if token else ""
+    long = "l" * 60_000
+    query = "&".join(f"q{n}={'w' * 100}" for n in range(50))
+    body = b"b" * 60_000
+    requests = []
+    for i in range(50):
+        requests += [
+            f"GET /nope/{i}?{query} HTTP/1.1\r\nHost: x\r\n{fillers}\r\n".encode(),
+            f"GET {API}/{UNKNOWN}?{query} HTTP/1.1\r\nHost: x\r\n{fillers}\r\n".encode(),
+            f"GET {API}/{UNKNOWN} HTTP/1.1\r\nHost: x\r\n{good}x-long: {long}\r\n\r\n".encode(),
+            f"POST /nope HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+            + body,
+            f"DELETE {API}/{UNKNOWN} HTTP/1.1\r\nHost: x\r\n{good}Transfer-Encoding: chunked"
+            "\r\n\r\n".encode()
+            + b"ea60\r\n"
+            + body
+            + b"\r\n0\r\n\r\n",
+            b"GET /__extract_contract__/health HTTP/1.1\r\nHost: x\r\nContent-Length: 60000\r\n\r\n"
+            + body,
+        ]
+    return requests
+
+
+@linux_only
+@pytest.mark.parametrize("token", [None, "s3cret"], ids=["no token", "token"])
+def test_memory_stays_flat_under_oversized_heads_and_bodies(token: str | None) -> None:
+    requests = _oversized_requests(token)
+    auth = ("--require-auth", token) if token else ()
+    with serve_process("--runs", "20", "--admin", "--max-body", "65536", *auth) as served:
+        host, port = served.host_port
+        pid = served.process.pid
+        # enough to fill the journal's byte budget: afterwards nothing may grow
+        warm = hammer(host, port, requests, total=1500, connections=8)
+        rss_warm = _rss_kib(pid)
+        result = hammer(host, port, requests, total=1800, connections=8)
+        rss_end = _rss_kib(pid)
+        code, err = served.stop()
+    assert code == 0
+    assert "Traceback" not in err
+    expected = {200, 404, 422} | ({401} if token else set())
+    for run in (warm, result):
+        assert not run.errors, run.errors
+        assert set(run.statuses) <= expected, run.statuses
+    print(f"oversized soak ({token=}): RSS after warm-up {rss_warm} KiB, end {rss_end} KiB")
+    assert rss_end - rss_warm <= max(6144, rss_warm // 20), (rss_warm, rss_end)
+    assert rss_end < 120 * 1024  # the journal keeps truncated copies, bounded in bytes
+
+
+@linux_only
+def test_2000_connections_declaring_a_body_and_sending_nothing_are_closed_with_408() -> None:
+    with serve_process("--runs", "5", "--body-timeout", "1") as served:
+        host, port = served.host_port
+        statuses = asyncio.run(_silent_bodies(host, port, 2000))
+        code, _ = served.stop()
+    assert code == 0
+    assert statuses == {408: 2000}, statuses
+
+
+async def _silent_bodies(host: str, port: int, count: int) -> dict[int | str, int]:
+    """Open ``count`` connections that each declare a 1,000,000-byte body and send none of it;
+    how each ended (its status, or why not), all within 30 s."""
+    head = (
+        f"DELETE {API}/{UNKNOWN} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n"
+    ).encode()
+
+    async def one() -> int | str:
+        try:
+            reader, writer = await asyncio.open_connection(host, port)
+        except OSError as exc:
+            return type(exc).__name__
+        try:
+            writer.write(head)
+            answer = await reader.read()  # until the server closes
+            return int(answer[9:12]) if answer.startswith(b"HTTP/1.1 ") else repr(answer[:20])
+        except OSError as exc:
+            return type(exc).__name__
+        finally:
+            writer.close()
+
+    ends: dict[int | str, int] = {}
+    for ended in await asyncio.wait_for(asyncio.gather(*(one() for _ in range(count))), 30):
+        ends[ended] = ends.get(ended, 0) + 1
+    return ends
