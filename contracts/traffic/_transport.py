@@ -1,0 +1,315 @@
+"""httpx transports that judge, and optionally record, every exchange with the four operations.
+
+Wrap the transport a client would use (by default a real ``httpx.HTTPTransport``), and a test
+suite that runs against the real service checks every answer it gets against the contract::
+
+    import httpx
+    from llama_cloud import LlamaCloud
+    from contracts import validating_transport
+
+    transport = validating_transport(record="recordings/")
+    client = LlamaCloud(api_key=..., http_client=httpx.Client(transport=transport))
+    ...  # the suite's own calls
+    transport.assert_no_violations()  # AssertionError listing each, with its curl line
+
+(llama-cloud 0.1.x takes ``httpx_client=``; the async clients take an ``httpx.AsyncClient``
+over :func:`async_validating_transport`.) Requests to other paths pass through untouched. An
+answer is read whole to be judged, up to ``max_body`` bytes; a larger one is passed on unjudged
+and counted (``.log.unjudged``). With ``strict=True`` an answer that breaks the contract is
+replaced by ``502 {"detail": ..., "violations": [...]}``, as the proxy's ``--strict`` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+import httpx
+
+from .._errors import ContractError
+from .._routing import match_operation
+from ..conformance._limits import MAX_BODY
+from ._judge import Judgement, TrafficViolation, judge
+from ._log import DEFAULT_KEPT, TrafficLog, strict_answer
+from ._recording import Recorder
+from ._scrub import Scrubber
+
+__all__ = [
+    "AsyncValidatingTransport",
+    "TrafficAssertionError",
+    "ValidatingTransport",
+    "async_validating_transport",
+    "validating_transport",
+]
+
+
+class TrafficAssertionError(ContractError, AssertionError):
+    """Real traffic broke the contract: ``violations`` lists every kept one."""
+
+    def __init__(self, violations: list[TrafficViolation], total: int) -> None:
+        self.violations = tuple(violations)
+        lines = []
+        for violation in violations:
+            lines.append(f"  {violation}")
+            if violation.curl:
+                lines.append(f"    {violation.curl}")
+        more = total - len(violations)
+        if more:
+            lines.append(f"  ... and {more} older violation(s) no longer kept")
+        super().__init__(
+            f"CONTRACT: {total} violation{'s' if total != 1 else ''} in real traffic:\n"
+            + "\n".join(lines)
+        )
+
+
+class _Judging:
+    """What both transports share: judging an answer, the log, the recorder, strictness."""
+
+    def __init__(
+        self,
+        *,
+        record: Path | str | None,
+        strict: bool,
+        scrub: Iterable[str],
+        max_body: int,
+        keep: int,
+    ) -> None:
+        if isinstance(max_body, bool) or not isinstance(max_body, int) or max_body < 1:
+            raise ValueError(f"max_body must be a whole number >= 1, got {max_body!r}")
+        self.scrubber = Scrubber.of(scrub)
+        self.recorder = None if record is None else Recorder(record, scrub=scrub)
+        self.strict = strict
+        self.max_body = max_body
+        self.log = TrafficLog(keep)
+
+    @property
+    def violations(self) -> list[TrafficViolation]:
+        """Every violation found so far (the newest ``keep``), oldest first."""
+        return self.log.violations
+
+    def assert_no_violations(self) -> None:
+        """Raise an ``AssertionError`` listing every violation, each with its curl line."""
+        if self.log.violation_count:
+            raise TrafficAssertionError(self.log.violations, self.log.violation_count)
+
+    def _judged(self, request: httpx.Request) -> bool:
+        return match_operation(request.method, request.url.path) is not None
+
+    def _settle(
+        self, request: httpx.Request, response: httpx.Response, body: bytes | None
+    ) -> tuple[int, bytes] | None:
+        """Judge, log and record one answer; the strict replacement if there is one."""
+        query = parse_qsl(request.url.query.decode("latin-1"), keep_blank_values=True)
+        headers = request.headers.multi_items()
+        answer_headers = response.headers.multi_items()
+        url = str(request.url.copy_with(query=None))
+        judgement = judge(
+            request.method,
+            request.url.path,
+            query,
+            response.status_code,
+            answer_headers,
+            body,
+            curl=self.scrubber.curl(request.method, url, query, headers),
+            max_body=self.max_body,
+        )
+        self.log.add(judgement)
+        if self.recorder is not None:
+            self.recorder.record(
+                method=request.method,
+                path=request.url.path,
+                query=query,
+                headers=headers,
+                status=response.status_code,
+                response_headers=answer_headers,
+                body=body,
+                judgement=judgement,
+            )
+        if self.strict and judgement.violations:
+            return strict_answer(judgement.violations)
+        return None
+
+
+def _strict_response(request: httpx.Request, replaced: tuple[int, bytes]) -> httpx.Response:
+    status, content = replaced
+    return httpx.Response(
+        status, headers=[("content-type", "application/json")], content=content, request=request
+    )
+
+
+class _Rest(httpx.SyncByteStream):
+    """The chunks already read, then the rest of the inner stream."""
+
+    def __init__(self, head: list[bytes], rest: Iterator[bytes], inner: Any) -> None:
+        self._head, self._rest, self._inner = head, rest, inner
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._head
+        yield from self._rest
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class ValidatingTransport(_Judging, httpx.BaseTransport):
+    """A sync transport over ``inner`` that judges every exchange with the four operations;
+    see :func:`validating_transport`."""
+
+    def __init__(
+        self,
+        inner: httpx.BaseTransport | None = None,
+        *,
+        record: Path | str | None = None,
+        strict: bool = False,
+        scrub: Iterable[str] = (),
+        max_body: int = MAX_BODY,
+        keep: int = DEFAULT_KEPT,
+    ) -> None:
+        super().__init__(record=record, strict=strict, scrub=scrub, max_body=max_body, keep=keep)
+        self.inner = httpx.HTTPTransport() if inner is None else inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        if not self._judged(request):
+            self.log.add(Judgement(None))
+            return response
+        stream = response.stream
+        assert isinstance(stream, httpx.SyncByteStream)
+        chunks: list[bytes] = []
+        size = 0
+        iterator = iter(stream)
+        complete = True
+        for chunk in iterator:
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > self.max_body:
+                complete = False
+                break
+        if complete:
+            stream.close()
+            body: bytes | None = b"".join(chunks)
+            out: Any = httpx.ByteStream(body)  # type: ignore[arg-type]
+        else:
+            body, out = None, _Rest(chunks, iterator, stream)
+        replaced = self._settle(request, response, body)
+        if replaced is not None:
+            out.close()
+            return _strict_response(request, replaced)
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers.raw,
+            stream=out,
+            extensions=response.extensions,
+            request=request,
+        )
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class _AsyncRest(httpx.AsyncByteStream):
+    def __init__(self, head: list[bytes], rest: AsyncIterator[bytes], inner: Any) -> None:
+        self._head, self._rest, self._inner = head, rest, inner
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self._head:
+            yield chunk
+        async for chunk in self._rest:
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+class AsyncValidatingTransport(_Judging, httpx.AsyncBaseTransport):
+    """The async twin of :class:`ValidatingTransport`; see :func:`async_validating_transport`."""
+
+    def __init__(
+        self,
+        inner: httpx.AsyncBaseTransport | None = None,
+        *,
+        record: Path | str | None = None,
+        strict: bool = False,
+        scrub: Iterable[str] = (),
+        max_body: int = MAX_BODY,
+        keep: int = DEFAULT_KEPT,
+    ) -> None:
+        super().__init__(record=record, strict=strict, scrub=scrub, max_body=max_body, keep=keep)
+        self.inner = httpx.AsyncHTTPTransport() if inner is None else inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if not self._judged(request):
+            self.log.add(Judgement(None))
+            return response
+        stream = response.stream
+        assert isinstance(stream, httpx.AsyncByteStream)
+        chunks: list[bytes] = []
+        size = 0
+        iterator = stream.__aiter__()
+        complete = True
+        async for chunk in iterator:
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > self.max_body:
+                complete = False
+                break
+        if complete:
+            await stream.aclose()
+            body: bytes | None = b"".join(chunks)
+            out: Any = httpx.ByteStream(body)  # type: ignore[arg-type]
+        else:
+            body, out = None, _AsyncRest(chunks, iterator, stream)
+        replaced = self._settle(request, response, body)
+        if replaced is not None:
+            await out.aclose()
+            return _strict_response(request, replaced)
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers.raw,
+            stream=out,
+            extensions=response.extensions,
+            request=request,
+        )
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def validating_transport(
+    inner: httpx.BaseTransport | None = None,
+    *,
+    record: Path | str | None = None,
+    strict: bool = False,
+    scrub: Iterable[str] = (),
+    max_body: int = MAX_BODY,
+) -> ValidatingTransport:
+    """An httpx transport over ``inner`` (a real ``httpx.HTTPTransport`` by default) that
+    judges every exchange with the four operations against the contract.
+
+    ``record``: a directory to record each exchange in (secrets scrubbed; see
+    :class:`~contracts.traffic.Recorder`); ``strict``: answer ``502`` with the violations
+    instead of passing a bad answer on; ``scrub``: more header and query parameter names whose
+    values are secret; ``max_body``: the largest answer judged (bytes as sent).
+
+    Read the results with ``.violations`` (each a :class:`~contracts.traffic.TrafficViolation`)
+    or ``.log`` (every check's tally), or call ``.assert_no_violations()``.
+    """
+    return ValidatingTransport(inner, record=record, strict=strict, scrub=scrub, max_body=max_body)
+
+
+def async_validating_transport(
+    inner: httpx.AsyncBaseTransport | None = None,
+    *,
+    record: Path | str | None = None,
+    strict: bool = False,
+    scrub: Iterable[str] = (),
+    max_body: int = MAX_BODY,
+) -> AsyncValidatingTransport:
+    """:func:`validating_transport` for ``httpx.AsyncClient`` (over a real
+    ``httpx.AsyncHTTPTransport`` by default)."""
+    return AsyncValidatingTransport(
+        inner, record=record, strict=strict, scrub=scrub, max_body=max_body
+    )
