@@ -2,7 +2,8 @@
 
 - :func:`judge` checks one exchange (a request and its answer) against the contract:
   parameters, status, content type, schema, the fields it documents, and this API's checks of
-  one answer (:data:`TRAFFIC_CHECKS`); :class:`TrafficLog` adds judgements up.
+  one answer (:data:`TRAFFIC_CHECKS`); :class:`TrafficLog` adds judgements up, and a
+  :class:`Referee` judges, scrubs, counts and records a stream of them (strictly or not).
 - :class:`Recorder` writes exchanges to a directory, one JSON file each, secrets scrubbed;
   :func:`read_recording` reads them back and :func:`recorded_runs` says which runs they hold.
 - :func:`validating_transport` and :func:`async_validating_transport` are httpx transports
@@ -27,6 +28,7 @@ from ._recording import (
     read_recording,
     recorded_runs,
 )
+from ._referee import Referee, Settled
 from ._scrub import SCRUBBED, Scrubber
 
 if typing.TYPE_CHECKING:
@@ -47,7 +49,9 @@ __all__ = [
     "RecordedExchange",
     "Recorder",
     "RecordingError",
+    "Referee",
     "Scrubber",
+    "Settled",
     "TrafficAssertionError",
     "TrafficCheck",
     "TrafficLog",

@@ -39,6 +39,7 @@ from ..conformance._limits import MAX_BODY, size
 from ..conformance._wire import WireError, decode
 
 __all__ = [
+    "IMPLIED_BY_SCHEMA",
     "TRAFFIC_CHECKS",
     "Judgement",
     "TrafficCheck",
@@ -156,6 +157,12 @@ _RESPONSE_CHECKS: tuple[tuple[str, Callable[[Exchange], bool]], ...] = tuple(
     if check.kind == "response" and check.func is not None
 )
 
+IMPLIED_BY_SCHEMA = frozenset({"ids_and_timestamps"})
+"""Response checks that cannot fail on a body the schema found nothing wrong with (every id
+and timestamp they look at has its format in the schema, checked by the same functions; a test
+holds this): such a check judges the body without being run again, which on a page of 20 runs
+spares a quarter of a millisecond."""
+
 
 _READERS: Mapping[str, ParameterReader] = {op.name: ParameterReader(op) for op in OPERATIONS}
 
@@ -246,12 +253,13 @@ def judge(
     value = _read_body(findings, headers, body, max_body)
     if value is NOT_JSON:
         return findings.done()
-    _judge_body(findings, op, value)
+    schema_clean = _judge_body(findings, op, value)
     if status == 422:
         _check_refusal(findings, refused, value)
     elif status == 200 and isinstance(value, dict):
         _check_fields(findings, op, value)
-        _run_response_checks(findings, op, parsed.values, path_values, query, value)
+        skipped = IMPLIED_BY_SCHEMA if schema_clean else frozenset()
+        _run_response_checks(findings, op, parsed.values, path_values, query, value, skipped)
     return findings.done(value)
 
 
@@ -282,13 +290,16 @@ def _read_body(findings: _Findings, headers: Pairs, body: bytes, max_body: int) 
         return NOT_JSON
 
 
-def _judge_body(findings: _Findings, op: Operation, value: Any) -> None:
+def _judge_body(findings: _Findings, op: Operation, value: Any) -> bool:
+    """Check the body against its schema; whether it fit."""
     model = op.success if findings.status == 200 else op.errors.get(findings.status)
     findings.judging("response_schema_conformance")
     if model is None:  # the delete answer: any JSON value
-        return
-    for violation in schema_violations(value, model.__name__, read=True):
+        return True
+    violations = schema_violations(value, model.__name__, read=True)
+    for violation in violations:
         findings.fail("response_schema_conformance", violation.path, violation.message)
+    return not violations
 
 
 def _check_refusal(findings: _Findings, refused: list[dict[str, Any]], value: Any) -> None:
@@ -350,7 +361,7 @@ def _check_fields(findings: _Findings, op: Operation, value: dict[str, Any]) -> 
         return
     findings.judging("documented_fields")
     for where, node, kind in places:
-        if isinstance(node, dict):
+        if isinstance(node, dict) and node.keys() - known[kind]:
             for key in node:
                 if key not in known[kind]:
                     findings.fail(
@@ -367,6 +378,7 @@ def _run_response_checks(
     path_values: Mapping[str, str],
     query: Pairs,
     value: dict[str, Any],
+    skipped: frozenset[str],
 ) -> None:
     given = dict(query)
     exchange = Exchange(
@@ -378,6 +390,10 @@ def _run_response_checks(
         findings.curl,
     )
     for name, check in _RESPONSE_CHECKS:
+        if name in skipped:
+            if next(exchange.runs(), None) is not None:
+                findings.judging(name)
+            continue
         try:
             if check(exchange):
                 findings.judging(name)

@@ -31,10 +31,9 @@ import httpx
 from .._errors import ContractError
 from .._routing import match_operation
 from ..conformance._limits import MAX_BODY
-from ._judge import Judgement, TrafficViolation, judge
-from ._log import DEFAULT_KEPT, TrafficLog, strict_answer
-from ._recording import Recorder
-from ._scrub import Scrubber
+from ._judge import TrafficViolation
+from ._log import DEFAULT_KEPT
+from ._referee import Referee
 
 __all__ = [
     "AsyncValidatingTransport",
@@ -65,7 +64,7 @@ class TrafficAssertionError(ContractError, AssertionError):
 
 
 class _Judging:
-    """What both transports share: judging an answer, the log, the recorder, strictness."""
+    """What both transports share: a :class:`Referee` and its results."""
 
     def __init__(
         self,
@@ -76,13 +75,11 @@ class _Judging:
         max_body: int,
         keep: int,
     ) -> None:
-        if isinstance(max_body, bool) or not isinstance(max_body, int) or max_body < 1:
-            raise ValueError(f"max_body must be a whole number >= 1, got {max_body!r}")
-        self.scrubber = Scrubber.of(scrub)
-        self.recorder = None if record is None else Recorder(record, scrub=scrub)
-        self.strict = strict
+        self.referee = Referee(
+            record=record, strict=strict, scrub=scrub, max_body=max_body, keep=keep
+        )
         self.max_body = max_body
-        self.log = TrafficLog(keep)
+        self.log = self.referee.log
 
     @property
     def violations(self) -> list[TrafficViolation]:
@@ -101,35 +98,17 @@ class _Judging:
         self, request: httpx.Request, response: httpx.Response, body: bytes | None
     ) -> tuple[int, bytes] | None:
         """Judge, log and record one answer; the strict replacement if there is one."""
-        query = parse_qsl(request.url.query.decode("latin-1"), keep_blank_values=True)
-        headers = request.headers.multi_items()
-        answer_headers = response.headers.multi_items()
-        url = str(request.url.copy_with(query=None))
-        judgement = judge(
-            request.method,
-            request.url.path,
-            query,
-            response.status_code,
-            answer_headers,
-            body,
-            curl=self.scrubber.curl(request.method, url, query, headers),
-            max_body=self.max_body,
+        settled = self.referee.settle(
+            method=request.method,
+            url=str(request.url.copy_with(query=None)),
+            path=request.url.path,
+            query=parse_qsl(request.url.query.decode("latin-1"), keep_blank_values=True),
+            headers=request.headers.multi_items(),
+            status=response.status_code,
+            response_headers=response.headers.multi_items(),
+            body=body,
         )
-        self.log.add(judgement)
-        if self.recorder is not None:
-            self.recorder.record(
-                method=request.method,
-                path=request.url.path,
-                query=query,
-                headers=headers,
-                status=response.status_code,
-                response_headers=answer_headers,
-                body=body,
-                judgement=judgement,
-            )
-        if self.strict and judgement.violations:
-            return strict_answer(judgement.violations)
-        return None
+        return settled.replacement
 
 
 def _strict_response(request: httpx.Request, replaced: tuple[int, bytes]) -> httpx.Response:
@@ -173,7 +152,7 @@ class ValidatingTransport(_Judging, httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         response = self.inner.handle_request(request)
         if not self._judged(request):
-            self.log.add(Judgement(None))
+            self.referee.passed_through()
             return response
         stream = response.stream
         assert isinstance(stream, httpx.SyncByteStream)
@@ -242,7 +221,7 @@ class AsyncValidatingTransport(_Judging, httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         response = await self.inner.handle_async_request(request)
         if not self._judged(request):
-            self.log.add(Judgement(None))
+            self.referee.passed_through()
             return response
         stream = response.stream
         assert isinstance(stream, httpx.AsyncByteStream)

@@ -11,9 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contracts.conformance import NOT_JSON
+from contracts import operation
+from contracts._validate import schema_violations
+from contracts.conformance import NOT_JSON, Exchange
 from contracts.traffic import TRAFFIC_CHECKS, TrafficLog, judge, strict_answer
+from contracts.traffic._judge import _RESPONSE_CHECKS, IMPLIED_BY_SCHEMA
 from mocks import Handler, Request, RunStore, StatelessRuns
+from strategies import extract_runs
 
 from ..mocks.runs import AGENT, OTHER_AGENT, make_run, uid
 
@@ -242,3 +246,49 @@ def test_the_log_keeps_the_newest_violations_and_counts_the_rest() -> None:
     assert log.as_json()["checks"]["status_code_conformance"] == {"judged": 3, "violations": 3}
     with pytest.raises(ValueError, match="keep"):
         TrafficLog(keep=0)
+
+
+_FORMATTED = [
+    ("id",),
+    ("extraction_agent_id",),
+    ("project_id",),
+    ("job_id",),
+    ("file_id",),
+    ("created_at",),
+    ("updated_at",),
+    ("file", "id"),
+    ("file", "project_id"),
+    ("file", "data_source_id"),
+    ("file", "created_at"),
+    ("file", "updated_at"),
+    ("file", "expires_at"),
+    ("file", "last_modified_at"),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    run=extract_runs(),
+    where=st.sampled_from(_FORMATTED),
+    value=st.one_of(
+        st.text(max_size=40),
+        st.uuids().map(str),
+        st.uuids().map(lambda u: str(u).upper()),
+        st.sampled_from(["2025-02-29T00:00:00Z", "2024-02-29T00:00:00", "0000-01-01T00:00:00"]),
+        st.none(),
+    ),
+)
+def test_the_checks_a_clean_schema_implies_pass_whenever_it_is_clean(
+    run: dict[str, Any], where: tuple[str, ...], value: Any
+) -> None:
+    """What lets the judge count IMPLIED_BY_SCHEMA as judged without running them."""
+    holder = run
+    for part in where[:-1]:
+        holder = holder.get(part) if isinstance(holder, dict) else None
+    if isinstance(holder, dict):
+        holder[where[-1]] = value
+    exchange = Exchange(operation("get_run"), {"run_id": str(run["id"])}, {}, 200, run)
+    if schema_violations(run, "ExtractRun") == []:
+        for name, check in _RESPONSE_CHECKS:
+            if name in IMPLIED_BY_SCHEMA:
+                assert check(exchange)  # judged, and no AssertionError
