@@ -25,6 +25,7 @@ from ._recording import (
     RecordedExchange,
     Recorder,
     RecordingError,
+    Sighting,
     read_recording,
     recorded_runs,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "Referee",
     "Scrubber",
     "Settled",
+    "Sighting",
     "TrafficAssertionError",
     "TrafficCheck",
     "TrafficLog",

@@ -360,15 +360,19 @@ def _check_fields(findings: _Findings, op: Operation, value: dict[str, Any]) -> 
     if not places or op.success is None:
         return
     findings.judging("documented_fields")
+    unknown: dict[tuple[str, str], list[str]] = {}  # (kind, field) -> where it is
     for where, node, kind in places:
         if isinstance(node, dict) and node.keys() - known[kind]:
             for key in node:
                 if key not in known[kind]:
-                    findings.fail(
-                        "documented_fields",
-                        f"{where}.{key}",
-                        f"a field the contract does not document on a {kind}",
-                    )
+                    unknown.setdefault((kind, key), []).append(f"{where}.{key}")
+    for (kind, _field), paths in unknown.items():  # one violation per field, not per run
+        more = f" (and {len(paths) - 1} more in this answer)" if len(paths) > 1 else ""
+        findings.fail(
+            "documented_fields",
+            paths[0],
+            f"a field the contract does not document on a {kind}{more}",
+        )
 
 
 def _run_response_checks(

@@ -55,6 +55,7 @@ __all__ = [
     "RecordedExchange",
     "Recorder",
     "RecordingError",
+    "Sighting",
     "read_recording",
     "recorded_runs",
 ]
@@ -260,6 +261,7 @@ class RecordedExchange:
     body_text: str | None = None
     body_omitted: str | None = None
     violations: tuple[Mapping[str, Any], ...] = ()
+    recorded_at: str = ""
 
     def response_header(self, name: str) -> str | None:
         name = name.lower()
@@ -330,6 +332,7 @@ def _read_file(file: Path, sequence: int) -> RecordedExchange:
         body_text=text if isinstance(text, str) else None,
         body_omitted=omitted if isinstance(omitted, str) else None,
         violations=tuple(violations),
+        recorded_at=stamp if isinstance(stamp := record.get("recorded_at"), str) else "",
     )
 
 
@@ -349,13 +352,22 @@ def read_recording(directory: Path | str) -> list[RecordedExchange]:
     return [_read_file(path, sequence) for sequence, path in names]
 
 
-def recorded_runs(exchanges: Iterable[RecordedExchange]) -> dict[str, dict[str, Any]]:
+@dataclass(frozen=True)
+class Sighting:
+    """A run as one recorded exchange showed it."""
+
+    run: dict[str, Any]
+    exchange: RecordedExchange
+
+
+def recorded_runs(exchanges: Iterable[RecordedExchange]) -> dict[str, Sighting]:
     """The runs a recording holds, by lower-case id, in the order first seen: each run as last
-    seen; a run whose DELETE was answered 200 after its last sighting is left out."""
-    runs: dict[str, dict[str, Any]] = {}
+    seen (with the exchange that showed it); a run whose DELETE was answered 200 after its last
+    sighting is left out."""
+    runs: dict[str, Sighting] = {}
     for exchange in exchanges:
         for run in exchange.runs():
-            runs[run["id"].lower()] = run
+            runs[run["id"].lower()] = Sighting(run, exchange)
         if exchange.operation == "delete_run" and exchange.status == 200:
             found = match_operation(exchange.method, exchange.path)
             if found is not None:

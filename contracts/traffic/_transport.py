@@ -33,6 +33,7 @@ from .._routing import match_operation
 from ..conformance._limits import MAX_BODY
 from ._judge import TrafficViolation
 from ._log import DEFAULT_KEPT
+from ._recording import Recorder
 from ._referee import Referee
 
 __all__ = [
@@ -69,7 +70,7 @@ class _Judging:
     def __init__(
         self,
         *,
-        record: Path | str | None,
+        record: Recorder | Path | str | None,
         strict: bool,
         scrub: Iterable[str],
         max_body: int,
@@ -140,7 +141,7 @@ class ValidatingTransport(_Judging, httpx.BaseTransport):
         self,
         inner: httpx.BaseTransport | None = None,
         *,
-        record: Path | str | None = None,
+        record: Recorder | Path | str | None = None,
         strict: bool = False,
         scrub: Iterable[str] = (),
         max_body: int = MAX_BODY,
@@ -209,7 +210,7 @@ class AsyncValidatingTransport(_Judging, httpx.AsyncBaseTransport):
         self,
         inner: httpx.AsyncBaseTransport | None = None,
         *,
-        record: Path | str | None = None,
+        record: Recorder | Path | str | None = None,
         strict: bool = False,
         scrub: Iterable[str] = (),
         max_body: int = MAX_BODY,
@@ -260,7 +261,7 @@ class AsyncValidatingTransport(_Judging, httpx.AsyncBaseTransport):
 def validating_transport(
     inner: httpx.BaseTransport | None = None,
     *,
-    record: Path | str | None = None,
+    record: Recorder | Path | str | None = None,
     strict: bool = False,
     scrub: Iterable[str] = (),
     max_body: int = MAX_BODY,
@@ -268,10 +269,11 @@ def validating_transport(
     """An httpx transport over ``inner`` (a real ``httpx.HTTPTransport`` by default) that
     judges every exchange with the four operations against the contract.
 
-    ``record``: a directory to record each exchange in (secrets scrubbed; see
-    :class:`~contracts.traffic.Recorder`); ``strict``: answer ``502`` with the violations
-    instead of passing a bad answer on; ``scrub``: more header and query parameter names whose
-    values are secret; ``max_body``: the largest answer judged (bytes as sent).
+    ``record``: a directory to record each exchange in (or a
+    :class:`~contracts.traffic.Recorder`; secrets scrubbed); ``strict``: answer ``502`` with
+    the violations instead of passing a bad answer on; ``scrub``: more header and query
+    parameter names whose values are secret; ``max_body``: the largest answer judged (bytes as
+    sent).
 
     Read the results with ``.violations`` (each a :class:`~contracts.traffic.TrafficViolation`)
     or ``.log`` (every check's tally), or call ``.assert_no_violations()``.
@@ -282,7 +284,7 @@ def validating_transport(
 def async_validating_transport(
     inner: httpx.AsyncBaseTransport | None = None,
     *,
-    record: Path | str | None = None,
+    record: Recorder | Path | str | None = None,
     strict: bool = False,
     scrub: Iterable[str] = (),
     max_body: int = MAX_BODY,

@@ -67,8 +67,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     what.add_argument(
         "--data",
         type=Path,
-        metavar="FILE",
-        help="load the runs from a JSON array or JSON Lines file instead of seeding them",
+        metavar="FILE|DIR",
+        help="load the runs from a JSON array or JSON Lines file, or every run seen in a "
+        "recording DIR (extract-contract proxy --record), instead of seeding them",
     )
     what.add_argument(
         "--require-auth",

@@ -15,6 +15,7 @@ each is read by the one fault reader, :func:`~mocks._core.faults.read_fault`.
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -29,9 +30,11 @@ __all__ = ["MARKER", "MARKER_HELP", "from_marker", "mock_api"]
 MARKER = "extract_mock"
 MARKER_HELP = (
     f"{MARKER}(seed=<--extract-seed>, runs=100, agents=3, jobs=None, mode='stateful', "
-    "base_url='https://api.cloud.llamaindex.ai', token=None, faults=(), assert_all_mocked=True): "
+    "base_url='https://api.cloud.llamaindex.ai', token=None, faults=(), assert_all_mocked=True, "
+    "recording=None): "
     "configure the extract_mock fixture (the in-process mock of the Extraction Runs API): "
-    "seeded runs, stateless mode, base URL, bearer token, faults; see mocks.mock_api"
+    "seeded runs, stateless mode, base URL, bearer token, faults, the runs of a recording; "
+    "see mocks.mock_api"
 )
 
 Mode = Literal["stateful", "stateless"]
@@ -51,6 +54,7 @@ def mock_api(
     token: str | None = None,
     faults: FaultArgument | Sequence[FaultArgument] = (),
     assert_all_mocked: bool = True,
+    recording: str | os.PathLike[str] | None = None,
 ) -> MockAPI:
     """A :class:`~mocks.MockAPI` (not started: use it with ``with``) configured by arguments.
 
@@ -63,7 +67,10 @@ def mock_api(
     - ``token``: require ``Authorization: Bearer <token>`` (401 otherwise);
     - ``faults``: a kind name (or ``"KIND:NAME=VALUE,..."``), a dict of :meth:`mocks.Faults.add`
       arguments with ``kind``, or a list of those;
-    - ``assert_all_mocked``: fail requests to other hosts (respx's rule).
+    - ``assert_all_mocked``: fail requests to other hosts (respx's rule);
+    - ``recording``: serve every run seen in this recording (a directory ``extract-contract
+      proxy --record`` wrote; see :meth:`mocks.RunStore.from_recording`) instead of seeded
+      runs.
 
     >>> with mock_api(seed=3, runs=10, faults={"kind": "rate_limit", "times": 1}) as mock:
     ...     len(mock.store), len(mock.faults)
@@ -98,6 +105,8 @@ def mock_api(
             f"assert_all_mocked must be True or False, got {assert_all_mocked!r}",
             argument="assert_all_mocked",
         )
+    if recording is not None:
+        _recording_allowed(recording, mode, runs, agents, jobs)
     fault_specs = _faults(faults)
     options: dict[str, Any] = {"token": token, "assert_all_mocked": assert_all_mocked}
     if base_url is not None:
@@ -110,7 +119,8 @@ def mock_api(
                 f"base_url must be an http(s) URL, got {base_url!r}", argument="base_url"
             )
         options["base_url"] = base_url
-    mock = MockAPI(_source(mode, seed, runs, agents, jobs), **options)
+    source = _source(mode, seed, runs, agents, jobs) if recording is None else _recorded(recording)
+    mock = MockAPI(source, **options)
     for spec in fault_specs:
         mock.faults.add_spec(spec)
     return mock
@@ -134,6 +144,33 @@ def from_marker(args: Sequence[Any], kwargs: Mapping[str, Any], *, seed: int) ->
             argument=unknown[0],
         )
     return mock_api(**{"seed": seed, **kwargs})
+
+
+def _recording_allowed(
+    recording: object, mode: str, runs: int | None, agents: int | None, jobs: int | None
+) -> None:
+    if not isinstance(recording, (str, os.PathLike)):
+        raise InvalidMockArgument(
+            f"recording must be a directory's path, got {recording!r}", argument="recording"
+        )
+    named = (("runs", runs), ("agents", agents), ("jobs", jobs))
+    given = [name for name, value in named if value is not None]
+    if mode != "stateful" or given:
+        other = f"mode={mode!r}" if mode != "stateful" else given[0]
+        raise InvalidMockArgument(
+            f"recording: the runs come from the recording, not from {other}",
+            argument="recording",
+        )
+
+
+def _recorded(recording: str | os.PathLike[str]) -> Any:
+    from .._core.store import RunStore
+    from .._errors import LoadError
+
+    try:
+        return RunStore.from_recording(recording)
+    except LoadError as exc:
+        raise InvalidMockArgument(f"recording: {exc}", argument="recording") from None
 
 
 def _whole(name: str, value: object, *, low: int | None) -> None:

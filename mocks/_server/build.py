@@ -20,6 +20,7 @@ from .._core.faults import Faults, FaultSpec
 from .._core.handler import Handler
 from .._core.journal import Journal
 from .._core.loading import load_runs
+from .._core.recorded import load_recording
 from .._core.stateless import StatelessRuns
 from .._core.store import RunSource, RunStore
 from .._errors import InvalidFault, LoadError, ServeError
@@ -58,7 +59,10 @@ def make_source(options: ServerOptions) -> RunSource:
     if options.data is not None:
         store = RunStore()
         try:
-            load_runs(store, options.data)
+            if options.data.is_dir():  # a recording of real traffic
+                load_recording(store, options.data)
+            else:
+                load_runs(store, options.data)
         except LoadError as exc:
             raise ServeError(exc.detail, option="data", value=exc.location) from None
         return store

@@ -198,7 +198,6 @@ class ProxyApp:
             body: bytes | AsyncIterator[bytes] = _body_stream(scope, receive)
             if judged and not isinstance(body, bytes):
                 body = await _whole_body(body)
-                headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
             answer = await self.pool.send(
                 method, target, headers, body, deadline, wake_on_head=not judged
             )
@@ -277,15 +276,19 @@ class ProxyApp:
         """Hold an answer too large to judge on disk, whole, up to ``cap`` bytes."""
         spool = tempfile.TemporaryFile()  # noqa: SIM115 - handed on open, closed by the caller
         held = 0
+
+        def hold(chunk: bytes) -> None:
+            nonlocal held
+            held += len(chunk)
+            if held > cap:
+                raise UpstreamError("too large", f"the answer is larger than {size(cap)}")
+            spool.write(chunk)
+
         try:
             for chunk in chunks:
-                spool.write(chunk)
-                held += len(chunk)
+                hold(chunk)
             async for chunk in answer.stream(deadline=deadline):
-                held += len(chunk)
-                if held > cap:
-                    raise UpstreamError("too large", f"the answer is larger than {size(cap)}")
-                spool.write(chunk)
+                hold(chunk)
         except BaseException:
             spool.close()
             raise

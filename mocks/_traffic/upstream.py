@@ -365,8 +365,10 @@ class UpstreamPool:
     ) -> bytes:
         lines = [method.encode("ascii"), b" ", self.upstream.base_path.encode(), target]
         lines += [b" HTTP/1.1\r\nhost: ", self.upstream.host_header, b"\r\n"]
+        whole = isinstance(body, bytes)
         for name, value in headers:
-            lines += [name, b": ", value, b"\r\n"]
+            if not (whole and name.lower() == b"content-length"):  # a whole body: its own length
+                lines += [name, b": ", value, b"\r\n"]
         if isinstance(body, bytes):
             if body or method not in ("GET", "HEAD", "DELETE", "OPTIONS"):
                 lines.append(b"content-length: %d\r\n" % len(body))

@@ -296,6 +296,7 @@ def test_the_runs_of_a_recording(tmp_path: Path) -> None:
     _record(recorder, path=f"{API}/by-job/{uid(5, space=1)}", body=make_run(5))
     runs = recorded_runs(read_recording(tmp_path))
     assert list(runs) == [uid(1), uid(3), uid(5)]
-    assert runs[uid(1)]["status"] == "SUCCESS"
+    assert runs[uid(1)].run["status"] == "SUCCESS"
+    assert runs[uid(1)].exchange.file.name == "000002-get_run.json"
     _record(recorder, path=f"{API}/{uid(2)}", body=make_run(2))  # seen again after its delete
     assert uid(2) in recorded_runs(read_recording(tmp_path))
