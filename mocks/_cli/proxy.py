@@ -9,7 +9,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from ._common import UsageError, non_negative_int, positive_int
+from ._common import UsageError, positive_int, whole_number
 
 NAME = "proxy"
 HELP = (
@@ -39,7 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the server to forward to, e.g. https://api.cloud.llamaindex.ai",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    parser.add_argument("--port", type=non_negative_int, default=4011, help="port (4011; 0: any)")
+    parser.add_argument(
+        "--port", type=whole_number(0, 65535), default=4011, help="port (4011; 0: any)"
+    )
     parser.add_argument(
         "--record",
         type=Path,

@@ -26,9 +26,8 @@ def load_recording(store: Any, path: Path) -> list[str]:
     except RecordingError as exc:
         raise LoadError(exc.reason, source=exc.path) from None
     if not exchanges:
-        raise LoadError(
-            "no recorded exchange (files named like 000001-get_run.json)", source=str(path)
-        )
+        reason = "no recorded exchange in it (files named like 000001-get_run.json)"
+        raise LoadError(reason, source=str(path))
     sightings = list(recorded_runs(exchanges).values())
     try:
         ids: list[str] = store.add(*(sighting.run for sighting in sightings))

@@ -31,6 +31,7 @@ from .._errors import InvalidMockArgument
 from .conformance import ConformanceSuite, add_options, check_options
 from .marker import MARKER, MARKER_HELP, from_marker
 from .traffic import add_options as add_traffic_options
+from .traffic import check_options as check_traffic_options
 from .traffic import extract_async_transport, extract_transport
 
 __all__ = ["extract_async_transport", "extract_transport"]  # fixtures of .traffic, here too
@@ -50,6 +51,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
     check_options(config)
+    check_traffic_options(config)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

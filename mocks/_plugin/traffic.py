@@ -25,7 +25,7 @@ import pytest
 if TYPE_CHECKING:
     from contracts.traffic import AsyncValidatingTransport, ValidatingTransport
 
-__all__ = ["add_options", "extract_async_transport", "extract_transport"]
+__all__ = ["add_options", "check_options", "extract_async_transport", "extract_transport"]
 
 
 def add_options(group: pytest.OptionGroup) -> None:
@@ -44,6 +44,12 @@ def add_options(group: pytest.OptionGroup) -> None:
         help="a header or query parameter whose value is secret in those recordings, besides "
         "Authorization, Cookie, Set-Cookie and X-Api-Key (repeatable)",
     )
+
+
+def check_options(config: pytest.Config) -> None:
+    """Refuse a ``--extract-record`` DIR that cannot be written, before any test runs."""
+    if config.getoption("extract_record") is not None:
+        _options(config)
 
 
 def _options(config: pytest.Config) -> dict[str, Any]:
