@@ -116,7 +116,9 @@ class ProxyApp:
     """An ASGI 3 app forwarding to ``upstream`` (``http(s)://host[:port][/base]``), judging
     the four operations with ``referee`` (see the module docstring). ``timeout``: seconds for
     a whole judged exchange, and for each chunk of a streamed one. ``ssl_context``: how to
-    verify an ``https`` upstream (certifi's roots by default)."""
+    verify an ``https`` upstream (certifi's roots by default). At most ``max_connections``
+    exchanges are with the upstream at once (others wait their turn, within ``timeout``), so
+    the answers held in memory to be judged never pass ``max_connections`` x ``max_body``."""
 
     def __init__(
         self,
@@ -126,7 +128,7 @@ class ProxyApp:
         timeout: float = 30.0,
         report: Callable[[str], None] = lambda line: None,
         ssl_context: ssl.SSLContext | None = None,
-        max_connections: int = 100,
+        max_connections: int = 64,
     ) -> None:
         self.upstream = Upstream.parse(upstream)
         self.referee = Referee() if referee is None else referee

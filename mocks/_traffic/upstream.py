@@ -476,10 +476,10 @@ class UpstreamPool:
             self._freed = None
 
     def close(self) -> None:
-        """Close every idle connection."""
+        """Close every idle connection (at once: a TLS goodbye needs a loop that is ending)."""
         for connection in self._idle:
             if connection.transport is not None:
-                connection.transport.close()
+                connection.transport.abort()
         self._open -= len(self._idle)
         self._idle.clear()
 

@@ -241,3 +241,80 @@ def test_gzip_is_judged_decoded_and_passed_on_as_sent() -> None:
     assert answer.headers["content-encoding"] == "gzip"
     assert answer.json() == run
     assert (log.violation_count, log.judged["run_matches_request"]) == (0, 1)
+
+
+def test_head_and_a_large_request_body_to_an_operation() -> None:
+    async def upstream(scope, receive, send):  # type: ignore[no-untyped-def]
+        if scope["type"] != "http":
+            return
+        headers = [(b"content-type", b"text/plain"), (b"content-length", b"10")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b"0123456789"})
+
+    from .._net import serve_in_thread
+
+    with serve_in_thread(upstream) as url, proxy(url) as proxied, httpx.Client() as client:
+        head = client.head(proxied.url + "/elsewhere", timeout=5)
+        big = client.request("GET", f"{proxied.url}{API}", content=b"x" * (1024 * 1024 + 1))
+        after = client.get(proxied.url + "/elsewhere")
+    assert (head.status_code, head.headers["content-length"], head.content) == (200, "10", b"")
+    assert big.status_code == 413
+    assert big.json() == {"detail": "the request body is larger than 1 MiB"}
+    assert after.text == "0123456789"
+
+
+def test_an_https_upstream(tmp_path: Path) -> None:
+    import shutil
+    import ssl
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make a certificate for 127.0.0.1")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    store = RunStore.seeded(seed=9, runs=3, agents=1)
+    from mocks import create_app
+
+    from .._net import serve_in_thread
+    from .standin import StandIn
+
+    app = create_app(StandIn(store))
+    with serve_in_thread(app, ssl_keyfile=str(key), ssl_certfile=str(cert)) as url:
+        upstream = url.replace("http://", "https://")
+        trusted = ssl.create_default_context(cafile=str(cert))
+        from contracts.traffic import Referee
+        from mocks import ServerOptions
+        from mocks._server.live import serving_app
+        from mocks._traffic.proxy import ProxyApp, uvicorn_settings
+
+        app_ = ProxyApp(upstream, referee=Referee(), ssl_context=trusted)
+        with serving_app(app_, ServerOptions(log_level="error"), configure=uvicorn_settings) as px:
+            good = httpx.get(f"{px}{API}/{store.ids()[0]}")
+        with proxy(upstream) as untrusted:  # certifi's roots: a self-signed certificate fails
+            refused = httpx.get(f"{untrusted.url}{API}/{store.ids()[0]}")
+    assert good.json() == store.runs()[0]
+    assert app_.log.judged["run_matches_request"] == 1
+    assert refused.status_code == 502
+    assert "TLS with" in refused.json()["detail"]
+    assert "CERTIFICATE_VERIFY_FAILED" in refused.json()["detail"]
