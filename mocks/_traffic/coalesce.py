@@ -3,9 +3,11 @@ calls (and on loopback, two wake-ups of the reader); the proxy's connections gat
 step of the event loop writes and send it at once.
 
 :func:`coalescing` makes a subclass of a (hardened) uvicorn protocol whose transport is a
-:class:`CoalescingTransport`: ``write`` keeps the bytes and asks the loop to flush them after the
-current step, ``close`` flushes first, ``abort`` drops them; everything else is the transport's.
-The head and the body the proxy sends one after the other thus leave in one segment.
+:class:`CoalescingTransport`: a write is held until the next one (which takes it along) or the
+end of the loop's step, ``close`` flushes first, ``abort`` drops it; everything else is the
+transport's.
+The head and the body the proxy sends one after the other thus leave in one segment, at once
+(the body's write takes the head with it); a head alone leaves at the end of the loop's step.
 """
 
 from __future__ import annotations
@@ -17,33 +19,45 @@ __all__ = ["CoalescingTransport", "coalescing"]
 
 
 class CoalescingTransport:
-    """A transport whose writes within one step of the loop leave as one."""
+    """A transport whose first write waits for the next one (or for the end of the loop's
+    step) and leaves with it: an answer's head with its body."""
 
-    __slots__ = ("_held", "_loop", "_transport")
+    __slots__ = ("_held", "_loop", "_pending", "_transport")
 
     def __init__(self, transport: Any, loop: asyncio.AbstractEventLoop) -> None:
         self._transport = transport
         self._loop = loop
-        self._held: list[bytes] = []
+        self._held: bytes | None = None
+        self._pending: asyncio.Handle | None = None
 
     def write(self, data: bytes) -> None:
-        if not self._held:
-            self._loop.call_soon(self.flush)
-        self._held.append(data)
+        held = self._held
+        if held is None:  # the head: hold it for the body, or until the end of this step
+            self._held = data
+            self._pending = self._loop.call_soon(self.flush)
+            return
+        self._held = None
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
+        if not self._transport.is_closing():
+            self._transport.write(held + data)
 
     def flush(self) -> None:
-        held = self._held
-        if held:
-            self._held = []
-            if not self._transport.is_closing():
-                self._transport.write(held[0] if len(held) == 1 else b"".join(held))
+        held, self._held, self._pending = self._held, None, None
+        if held is not None and not self._transport.is_closing():
+            self._transport.write(held)
 
     def close(self) -> None:
+        if self._pending is not None:
+            self._pending.cancel()
         self.flush()
         self._transport.close()
 
     def abort(self) -> None:
-        self._held = []
+        if self._pending is not None:
+            self._pending.cancel()
+        self._held = self._pending = None
         self._transport.abort()
 
     def __getattr__(self, name: str) -> Any:

@@ -55,40 +55,34 @@ PASSED_FACTOR = 16
 _REQUEST_BODY_LIMIT = 1024 * 1024  # what a request to one of the four operations may carry
 _HOP_BY_HOP = frozenset(
     {
-        "connection",
-        "keep-alive",
-        "proxy-connection",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
+        b"connection",
+        b"keep-alive",
+        b"proxy-connection",
+        b"proxy-authenticate",
+        b"proxy-authorization",
+        b"te",
+        b"trailer",
+        b"transfer-encoding",
+        b"upgrade",
     }
 )
-_NOT_FORWARDED = _HOP_BY_HOP | {"host", "expect"}
-_NOT_ANSWERED = _HOP_BY_HOP | {"content-length"}
+_NOT_FORWARDED = _HOP_BY_HOP | {b"host", b"expect"}
+_NOT_ANSWERED = _HOP_BY_HOP | {b"content-length"}
 _JSON = (b"content-type", b"application/json")
 
-
-def _named_by_connection(headers: list[tuple[bytes, bytes]]) -> set[bytes]:
-    return {
-        token.strip().lower()
-        for name, value in headers
-        if name.lower() == b"connection"
-        for token in value.split(b",")
-    }
+Headers = list[tuple[bytes, bytes]]
 
 
-def _without(
-    headers: list[tuple[bytes, bytes]], names: frozenset[str]
-) -> list[tuple[bytes, bytes]]:
-    dropped = _named_by_connection(headers)
-    return [
-        (name, value)
-        for name, value in headers
-        if name.lower().decode("latin-1") not in names and name.lower() not in dropped
-    ]
+def _without(headers: Headers, names: frozenset[bytes], *, lower: bool = True) -> Headers:
+    """``headers`` but ``names`` and the names a ``Connection`` header lists. ``lower=False``
+    for an ASGI scope's headers, whose names are lower-case already."""
+    named = [value for name, value in headers if (name.lower() if lower else name) == b"connection"]
+    dropped = names
+    if named:
+        dropped = names | {t.strip().lower() for value in named for t in value.split(b",")}
+    if lower:
+        return [(name, value) for name, value in headers if name.lower() not in dropped]
+    return [(name, value) for name, value in headers if name not in dropped]
 
 
 def _text_pairs(headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
@@ -192,7 +186,7 @@ class ProxyApp:
         raw_query: bytes = scope.get("query_string", b"")
         raw_path = scope.get("raw_path") or quote(path).encode("ascii")
         target = raw_path + (b"?" + raw_query if raw_query else b"")
-        headers = _without(list(scope["headers"]), _NOT_FORWARDED)
+        headers = _without(scope["headers"], _NOT_FORWARDED, lower=False)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
         judged = match_operation(method, path) is not None
@@ -339,11 +333,12 @@ async def _whole_body(chunks: AsyncIterator[bytes]) -> bytes:
 
 def _body_stream(scope: Scope, receive: Receive) -> bytes | AsyncIterator[bytes]:
     """The request body as it arrives, or ``b""`` when the request announces none."""
-    names = {name.lower(): value for name, value in scope["headers"]}
-    if b"transfer-encoding" not in names and names.get(b"content-length", b"0").strip() in (
-        b"0",
-        b"",
-    ):
+    for name, value in scope["headers"]:  # lower-case names (ASGI)
+        if name == b"transfer-encoding" or (
+            name == b"content-length" and value.strip() not in (b"0", b"")
+        ):
+            break
+    else:
         return b""
 
     async def chunks() -> AsyncIterator[bytes]:

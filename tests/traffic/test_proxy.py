@@ -318,3 +318,21 @@ def test_an_https_upstream(tmp_path: Path) -> None:
     assert refused.status_code == 502
     assert "TLS with" in refused.json()["detail"]
     assert "CERTIFICATE_VERIFY_FAILED" in refused.json()["detail"]
+
+
+def test_an_upstream_with_a_base_path() -> None:
+    seen: list[str] = []
+
+    async def upstream(scope, receive, send):  # type: ignore[no-untyped-def]
+        if scope["type"] != "http":
+            return
+        seen.append(scope["path"] + "?" + scope["query_string"].decode())
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    from .._net import serve_in_thread
+
+    with serve_in_thread(upstream) as url, proxy(url + "/base/") as proxied:
+        answer = httpx.get(proxied.url + "/some/where?a=1&a=2&b=%20")
+    assert answer.status_code == 204
+    assert seen == ["/base/some/where?a=1&a=2&b=%20"]
