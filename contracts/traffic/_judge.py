@@ -44,6 +44,7 @@ __all__ = [
     "Judgement",
     "TrafficCheck",
     "TrafficViolation",
+    "codings",
     "header",
     "judge",
 ]
@@ -173,6 +174,16 @@ def header(headers: Pairs, name: str) -> str | None:
     return next((value for key, value in headers if key.lower() == name), None)
 
 
+def codings(headers: Pairs) -> list[str]:
+    """The content codings of an answer, in the order the server applied them."""
+    return [
+        part.strip().lower()
+        for key, value in headers
+        if key.lower() == "content-encoding"
+        for part in value.split(",")
+    ]
+
+
 class _Findings:
     """The violations and judging checks of one exchange, as they are found."""
 
@@ -266,14 +277,9 @@ def judge(
 def _read_body(findings: _Findings, headers: Pairs, body: bytes, max_body: int) -> Any:
     """The answer's JSON value, or NOT_JSON after saying why it is not one."""
     findings.judging("content_type_conformance")
-    codings = [
-        part.strip().lower()
-        for key, value in headers
-        if key.lower() == "content-encoding"
-        for part in value.split(",")
-    ]
+    applied = codings(headers)
     try:
-        decoded = decode(body, codings, max_body) if codings else body
+        decoded = decode(body, applied, max_body) if applied else body
     except WireError as exc:
         findings.fail("content_type_conformance", "$", str(exc))
         return NOT_JSON

@@ -46,7 +46,7 @@ from .._params import canonical_value
 from .._routing import match_operation
 from ..conformance import NOT_JSON
 from ..conformance._wire import HOP_BY_HOP, WireError, decode
-from ._judge import Judgement
+from ._judge import Judgement, codings
 from ._scrub import Scrubber
 
 __all__ = [
@@ -215,14 +215,9 @@ def _body_fields(judgement: Judgement, headers: Pairs, body: bytes | None) -> di
         return {"body_omitted": judgement.unjudged or "the body was not read whole"}
     if judgement.body is not NOT_JSON:
         return {"body": judgement.body}
-    codings = [
-        part.strip().lower()
-        for name, value in headers
-        if name.lower() == "content-encoding"
-        for part in value.split(",")
-    ]
+    applied = codings(headers)
     try:
-        decoded = decode(body, codings, _DECODED_CAP) if codings else body
+        decoded = decode(body, applied, _DECODED_CAP) if applied else body
     except WireError as exc:
         return {"body_omitted": str(exc)}
     text = decoded[: _TEXT_CAP + 1].decode("utf-8", "replace")

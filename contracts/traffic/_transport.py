@@ -21,7 +21,7 @@ replaced by ``502 {"detail": ..., "violations": [...]}``, as the proxy's ``--str
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -65,22 +65,26 @@ class TrafficAssertionError(ContractError, AssertionError):
 
 
 class _Judging:
-    """What both transports share: a :class:`Referee` and its results."""
+    """What both transports share: the inner transport, a :class:`Referee` and its results."""
+
+    _default_inner: Callable[[], Any]
 
     def __init__(
         self,
+        inner: Any = None,
         *,
-        record: Recorder | Path | str | None,
-        strict: bool,
-        scrub: Iterable[str],
-        max_body: int,
-        keep: int,
+        record: Recorder | Path | str | None = None,
+        strict: bool = False,
+        scrub: Iterable[str] = (),
+        max_body: int = MAX_BODY,
+        keep: int = DEFAULT_KEPT,
     ) -> None:
         self.referee = Referee(
             record=record, strict=strict, scrub=scrub, max_body=max_body, keep=keep
         )
         self.max_body = max_body
         self.log = self.referee.log
+        self.inner = type(self)._default_inner() if inner is None else inner
 
     @property
     def violations(self) -> list[TrafficViolation]:
@@ -111,12 +115,24 @@ class _Judging:
         )
         return settled.replacement
 
-
-def _strict_response(request: httpx.Request, replaced: tuple[int, bytes]) -> httpx.Response:
-    status, content = replaced
-    return httpx.Response(
-        status, headers=[("content-type", "application/json")], content=content, request=request
-    )
+    def _response(
+        self, request: httpx.Request, response: httpx.Response, body: bytes | None, out: Any
+    ) -> tuple[httpx.Response, bool]:
+        """The answer to hand on (the inner one, read or being read through ``out``, or the
+        strict replacement), and whether ``out`` is to be closed (it was replaced)."""
+        replaced = self._settle(request, response, body)
+        if replaced is not None:
+            status, content = replaced
+            headers = [("content-type", "application/json")]
+            return httpx.Response(status, headers=headers, content=content, request=request), True
+        passed = httpx.Response(
+            response.status_code,
+            headers=response.headers.raw,
+            stream=out,
+            extensions=response.extensions,
+            request=request,
+        )
+        return passed, False
 
 
 class _Rest(httpx.SyncByteStream):
@@ -134,21 +150,12 @@ class _Rest(httpx.SyncByteStream):
 
 
 class ValidatingTransport(_Judging, httpx.BaseTransport):
-    """A sync transport over ``inner`` that judges every exchange with the four operations;
-    see :func:`validating_transport`."""
+    """A sync transport over ``inner`` (an ``httpx.BaseTransport``; a real ``HTTPTransport``
+    by default) that judges every exchange with the four operations; see
+    :func:`validating_transport`."""
 
-    def __init__(
-        self,
-        inner: httpx.BaseTransport | None = None,
-        *,
-        record: Recorder | Path | str | None = None,
-        strict: bool = False,
-        scrub: Iterable[str] = (),
-        max_body: int = MAX_BODY,
-        keep: int = DEFAULT_KEPT,
-    ) -> None:
-        super().__init__(record=record, strict=strict, scrub=scrub, max_body=max_body, keep=keep)
-        self.inner = httpx.HTTPTransport() if inner is None else inner
+    _default_inner = httpx.HTTPTransport
+    inner: httpx.BaseTransport
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         response = self.inner.handle_request(request)
@@ -173,17 +180,10 @@ class ValidatingTransport(_Judging, httpx.BaseTransport):
             out: Any = httpx.ByteStream(body)  # type: ignore[arg-type]
         else:
             body, out = None, _Rest(chunks, iterator, stream)
-        replaced = self._settle(request, response, body)
-        if replaced is not None:
+        answer, replaced = self._response(request, response, body, out)
+        if replaced:
             out.close()
-            return _strict_response(request, replaced)
-        return httpx.Response(
-            response.status_code,
-            headers=response.headers.raw,
-            stream=out,
-            extensions=response.extensions,
-            request=request,
-        )
+        return answer
 
     def close(self) -> None:
         self.inner.close()
@@ -204,20 +204,11 @@ class _AsyncRest(httpx.AsyncByteStream):
 
 
 class AsyncValidatingTransport(_Judging, httpx.AsyncBaseTransport):
-    """The async twin of :class:`ValidatingTransport`; see :func:`async_validating_transport`."""
+    """The async twin of :class:`ValidatingTransport` (``inner``: an
+    ``httpx.AsyncBaseTransport``); see :func:`async_validating_transport`."""
 
-    def __init__(
-        self,
-        inner: httpx.AsyncBaseTransport | None = None,
-        *,
-        record: Recorder | Path | str | None = None,
-        strict: bool = False,
-        scrub: Iterable[str] = (),
-        max_body: int = MAX_BODY,
-        keep: int = DEFAULT_KEPT,
-    ) -> None:
-        super().__init__(record=record, strict=strict, scrub=scrub, max_body=max_body, keep=keep)
-        self.inner = httpx.AsyncHTTPTransport() if inner is None else inner
+    _default_inner = httpx.AsyncHTTPTransport
+    inner: httpx.AsyncBaseTransport
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         response = await self.inner.handle_async_request(request)
@@ -242,17 +233,10 @@ class AsyncValidatingTransport(_Judging, httpx.AsyncBaseTransport):
             out: Any = httpx.ByteStream(body)  # type: ignore[arg-type]
         else:
             body, out = None, _AsyncRest(chunks, iterator, stream)
-        replaced = self._settle(request, response, body)
-        if replaced is not None:
+        answer, replaced = self._response(request, response, body, out)
+        if replaced:
             await out.aclose()
-            return _strict_response(request, replaced)
-        return httpx.Response(
-            response.status_code,
-            headers=response.headers.raw,
-            stream=out,
-            extensions=response.extensions,
-            request=request,
-        )
+        return answer
 
     async def aclose(self) -> None:
         await self.inner.aclose()

@@ -7,7 +7,14 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["UsageError", "non_negative_int", "output_dir", "positive_int", "whole_number"]
+__all__ = [
+    "UsageError",
+    "non_negative_int",
+    "output_dir",
+    "positive_int",
+    "positive_seconds",
+    "whole_number",
+]
 
 
 class UsageError(Exception):
@@ -34,6 +41,17 @@ def whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], in
 
 non_negative_int = whole_number(0)
 positive_int = whole_number(1)
+
+
+def positive_seconds(text: str) -> float:
+    """An argument type: a finite number of seconds above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected seconds > 0, got {text}")
+    return value
 
 
 def output_dir(path: Path, *, flag: str = "--out") -> Path:

@@ -9,7 +9,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from ._common import UsageError, positive_int, whole_number
+from ._common import UsageError, positive_int, positive_seconds, whole_number
 
 NAME = "proxy"
 HELP = (
@@ -19,16 +19,6 @@ HELP = (
     "secrets scrubbed. On Ctrl-C or SIGTERM: a summary, exit 1 if any violation was seen."
 )
 PREFIX = "extract-contract proxy"
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected seconds > 0, got {text}")
-    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -71,7 +61,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--timeout",
-        type=_seconds,
+        type=positive_seconds,
         default=30.0,
         metavar="SECONDS",
         help="for the upstream's whole answer; past it the client gets a 504 (30)",

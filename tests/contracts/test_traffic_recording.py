@@ -22,34 +22,14 @@ from contracts.traffic import (
 )
 
 from ..mocks.runs import make_run, uid
+from .recorded import record_exchange
 
 API = "/api/v1/extraction/runs"
 JSON = [("content-type", "application/json")]
 
 
-def _record(
-    recorder: Recorder,
-    *,
-    method: str = "GET",
-    path: str = f"{API}/{uid(1)}",
-    query: Any = (),
-    headers: Any = (),
-    status: int = 200,
-    response_headers: Any = JSON,
-    body: Any = None,
-) -> Path:
-    raw = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
-    judgement = judge(method, path, list(query), status, list(response_headers), raw)
-    return recorder.record(
-        method=method,
-        path=path,
-        query=list(query),
-        headers=list(headers),
-        status=status,
-        response_headers=list(response_headers),
-        body=raw,
-        judgement=judgement,
-    )
+def _record(recorder: Recorder, *, path: str = f"{API}/{uid(1)}", **given: Any) -> Path:
+    return record_exchange(recorder, path, **given)
 
 
 def test_one_file_per_exchange_named_by_sequence_and_operation(tmp_path: Path) -> None:

@@ -4,43 +4,25 @@ deleted is absent; a run that breaks the contract is named with its file and fie
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from contracts.traffic import Recorder, judge
+from contracts.traffic import Recorder
 from mocks import InvalidMockArgument, LoadError, RunStore, live_server, mock_api
 from mocks._cli import main
 
+from ..contracts.recorded import record_exchange
 from .runs import OTHER_AGENT, make_run, uid
 
 API = "/api/v1/extraction/runs"
 JSON = [("content-type", "application/json")]
 
 
-def _record(
-    recorder: Recorder,
-    path: str,
-    body: Any,
-    *,
-    method: str = "GET",
-    status: int = 200,
-    query: Any = (),
-) -> None:
-    raw = json.dumps(body).encode()
-    recorder.record(
-        method=method,
-        path=path,
-        query=list(query),
-        headers=[],
-        status=status,
-        response_headers=JSON,
-        body=raw,
-        judgement=judge(method, path, list(query), status, JSON, raw),
-    )
+def _record(recorder: Recorder, path: str, body: Any, **given: Any) -> None:
+    record_exchange(recorder, path, given.pop("status", 200), body, **given)
 
 
 @pytest.fixture

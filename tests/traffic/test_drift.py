@@ -3,7 +3,6 @@ difference is named."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -12,33 +11,15 @@ from contracts.traffic import Recorder, judge
 from mocks._traffic.compare import TEXT_NOTE, Answer, differences
 from mocks._traffic.drift import drift
 
+from ..contracts.recorded import record_exchange
 from ..mocks.runs import AGENT, make_run, uid
 
 API = "/api/v1/extraction/runs"
 JSON = [("content-type", "application/json")]
 
 
-def _record(
-    recorder: Recorder,
-    path: str,
-    status: int,
-    body: Any,
-    *,
-    method: str = "GET",
-    query: Any = (),
-    headers: Any = JSON,
-) -> None:
-    raw = json.dumps(body).encode()
-    recorder.record(
-        method=method,
-        path=path,
-        query=list(query),
-        headers=[],
-        status=status,
-        response_headers=list(headers),
-        body=raw,
-        judgement=judge(method, path, list(query), status, list(headers), raw),
-    )
+def _record(recorder: Recorder, path: str, status: int, body: Any, **given: Any) -> None:
+    record_exchange(recorder, path, status, body, **given)
 
 
 def _page(*runs: dict[str, Any], total: int | None = None) -> dict[str, Any]:
