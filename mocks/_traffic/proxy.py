@@ -4,8 +4,9 @@
 answer back. Requests to the four operations are judged on the way back by a
 :class:`~contracts.traffic.Referee` (the same one the validating transports use): each answer is
 read whole (up to ``max_body`` bytes, held in memory, and judged; a larger one up to 16 times
-that, held on disk, passed on unjudged), then counted, recorded and, when it breaks the
-contract and the proxy is strict, replaced by ``502`` with the violations. Other paths are
+that, held on disk, passed on unjudged), passed on, then judged, counted and recorded (the
+client does not wait for the judge); a strict proxy judges first, and replaces an answer that
+breaks the contract by ``502`` with the violations. Other paths are
 streamed through untouched and not judged.
 
 - Hop-by-hop headers (and those a ``Connection`` header names) are dropped both ways; the
@@ -230,41 +231,47 @@ class ProxyApp:
             await self._failed(send, method, path, exc)
             return
         answer.release()
+        body = b"".join(chunks) if spool is None else None
         try:
-            body = b"".join(chunks) if spool is None else None
-            query = read_query(scope.get("query_string", b""))
-            request_headers = _text_pairs(list(scope["headers"]))
-            settled = self.referee.settle(
-                method=method,
-                url=self.upstream.url + path,
-                path=path,
-                query=query,
-                headers=request_headers,
-                status=answer.status,
-                response_headers=_text_pairs(answer.headers),
-                body=body,
-            )
-            secrets = self.referee.scrubber.secrets(request_headers, query)
-            for violation in settled.judgement.violations:
-                shown = Scrubber.text(
-                    f"violation: {violation.operation} {violation.path} "
-                    f"{violation.json_path}: {violation.message} [{violation.check}]",
-                    secrets,
-                )
-                self.report(shown)
-            if settled.replacement is not None:
-                status, replaced = settled.replacement
-                await _send_whole(send, status, [_JSON], replaced)
-                return
-            headers = _without(answer.headers, _NOT_ANSWERED)
-            if spool is None:
-                assert body is not None
-                await _send_whole(send, answer.status, headers, body)
-            else:
-                await _send_spool(send, answer.status, headers, spool)
+            if self.referee.strict:  # the answer depends on the judgement
+                replacement = self._settle(scope, answer, body)
+                if replacement is not None:
+                    await _send_whole(send, replacement[0], [_JSON], replacement[1])
+                    return
+                await _pass_on(send, answer, body, spool)
+            else:  # the client has its answer first; the judging happens after
+                await _pass_on(send, answer, body, spool)
+                self._settle(scope, answer, body)
         finally:
             if spool is not None:
                 spool.close()
+
+    def _settle(
+        self, scope: Scope, answer: UpstreamAnswer, body: bytes | None
+    ) -> tuple[int, bytes] | None:
+        """Judge, count, record and report one exchange; the strict replacement, if any."""
+        method, path = scope["method"], scope["path"]
+        query = read_query(scope.get("query_string", b""))
+        request_headers = _text_pairs(list(scope["headers"]))
+        settled = self.referee.settle(
+            method=method,
+            url=self.upstream.url + path,
+            path=path,
+            query=query,
+            headers=request_headers,
+            status=answer.status,
+            response_headers=_text_pairs(answer.headers),
+            body=body,
+        )
+        if settled.judgement.violations:
+            secrets = self.referee.scrubber.secrets(request_headers, query)
+            for violation in settled.judgement.violations:
+                shown = (
+                    f"violation: {violation.operation} {violation.path} "
+                    f"{violation.json_path}: {violation.message} [{violation.check}]"
+                )
+                self.report(Scrubber.text(shown, secrets))
+        return settled.replacement
 
     async def _spool(
         self, answer: UpstreamAnswer, chunks: list[bytes], cap: int, deadline: float
@@ -351,6 +358,18 @@ def _body_stream(scope: Scope, receive: Receive) -> bytes | AsyncIterator[bytes]
                 return
 
     return chunks()
+
+
+async def _pass_on(
+    send: Send, answer: UpstreamAnswer, body: bytes | None, spool: IO[bytes] | None
+) -> None:
+    """The upstream's answer, as it came (its body whole in ``body``, or on disk)."""
+    headers = _without(answer.headers, _NOT_ANSWERED)
+    if spool is None:
+        assert body is not None
+        await _send_whole(send, answer.status, headers, body)
+    else:
+        await _send_spool(send, answer.status, headers, spool)
 
 
 async def _send_spool(
