@@ -9,6 +9,8 @@ recorded file; and ``serve --data DIR`` then answers the same client script as t
 from __future__ import annotations
 
 import asyncio
+import signal
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +20,11 @@ import pytest
 from llama_cloud import AsyncLlamaCloud, LlamaCloud
 
 import contracts
-from mocks import RunStore, live_server
+from mocks import RunStore
 from mocks._traffic.drift import DriftReport, drift
 
-from ..traffic.conftest import Proxied, proxy, stand_in
+from ..server._process import serve_process
+from ..traffic.conftest import proxy_process, stand_in
 from ..traffic.standin import PLANTS
 
 TOKEN = "sk-e2e-0f1e2d3c4b5a69788796"
@@ -101,16 +104,36 @@ def _drive(url: str, store: RunStore) -> tuple[dict[str, Any], dict[str, Any]]:
     return seen, asyncio.run(run_async())
 
 
+@dataclass
+class Through:
+    """What ``extract-contract proxy --record`` saw: its violations (from ``GET
+    /__extract_contract__/violations``), its exit code and stderr once stopped."""
+
+    violations: list[dict[str, Any]]
+    exchanges: int
+    code: int
+    stderr: str
+
+
 def _recorded_through(
     upstream: str, store: RunStore, record: Path
-) -> tuple[Proxied, dict[str, Any], dict[str, Any]]:
-    with proxy(upstream, record=record, scrub=["signature"]) as proxied:
-        seen, async_seen = _drive(proxied.url, store)
-    return proxied, seen, async_seen
+) -> tuple[Through, dict[str, Any], dict[str, Any]]:
+    """Drive the client scripts through a real ``proxy --record RECORD --scrub signature``."""
+    with proxy_process("--upstream", upstream, "--record", str(record), "--scrub", "signature") as (
+        process,
+        url,
+        _,
+    ):
+        seen, async_seen = _drive(url, store)
+        tally = httpx.get(f"{url}/__extract_contract__/violations").json()
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=20)
+    through = Through(tally["violations"], tally["exchanges"], process.returncode, err)
+    return through, seen, async_seen
 
 
-def _checks(proxied: Proxied) -> set[tuple[str, str]]:
-    return {(v.check, v.json_path) for v in proxied.app.log.violations}
+def _checks(through: Through) -> set[tuple[str, str]]:
+    return {(v["check"], v["json_path"]) for v in through.violations}
 
 
 def _aspects(report: DriftReport) -> list[tuple[str, str]]:
@@ -125,9 +148,11 @@ def test_a_faithful_upstream_no_violation_no_drift_and_the_replay_answers_alike(
     store: RunStore, tmp_path: Path
 ) -> None:
     with stand_in(RunStore(store.runs())) as upstream:
-        proxied, seen, async_seen = _recorded_through(upstream, store, tmp_path)
-    assert proxied.app.log.violation_count == 0, proxied.app.log.violations
-    assert proxied.app.log.exchanges == 20
+        through, seen, async_seen = _recorded_through(upstream, store, tmp_path)
+    assert through.violations == []
+    assert through.exchanges == 20
+    assert through.code == 0
+    assert "20 exchange(s) with the API, 0 other request(s) passed through" in through.stderr
     assert seen["missing"]["status"] == 404
     assert seen["not_an_id"]["status"] == 422
     assert async_seen["after_delete"]["status"] == 404
@@ -138,7 +163,7 @@ def test_a_faithful_upstream_no_violation_no_drift_and_the_replay_answers_alike(
     assert report.exit_code == 0
     # the recording served by the mock answers the same read-only script alike
     with (
-        live_server(data=tmp_path, log_level="error") as replay,
+        serve_process("--data", str(tmp_path)) as replay,  # extract-contract serve --data DIR
         LlamaCloud(api_key=TOKEN, base_url=replay.url, max_retries=0) as client,
     ):
         again = read_only_script(client, store)
@@ -179,9 +204,10 @@ def test_each_planted_difference_is_found_by_the_check_one_expects(
     ids = store.ids()
     chosen = {"status_run": ids[1], "failing_run": ids[3]}
     with stand_in(RunStore(store.runs()), (plant,), **chosen) as upstream:
-        proxied, _, _ = _recorded_through(upstream, store, tmp_path)
+        through, _, _ = _recorded_through(upstream, store, tmp_path)
     by_proxy, by_drift = EXPECTED[plant]
-    assert by_proxy <= _checks(proxied), proxied.app.log.violations
+    assert by_proxy <= _checks(through), through.violations
+    assert through.code == (1 if by_proxy else 0), through.stderr
     report = drift(tmp_path)
     assert report.exit_code == (1 if by_drift is None or by_drift else 0), report.table()
     if plant == "bad_status":  # the run the contract has no status for: the mock cannot serve it
@@ -189,10 +215,7 @@ def test_each_planted_difference_is_found_by_the_check_one_expects(
         assert "'CANCELLED' is not one of" in report.unservable[0][2]
         return
     assert set(_aspects(report)) == by_drift, report.table()
-    if not by_proxy:
-        assert proxied.app.log.violation_count == 0
-    else:
-        assert {v.check for v in proxied.app.log.violations} == {c for c, _ in by_proxy}
+    assert {v["check"] for v in through.violations} == {c for c, _ in by_proxy}
 
 
 def test_what_the_mock_cannot_know_is_a_finding_with_a_note(

@@ -4,6 +4,9 @@ with the hardened configuration ``extract-contract proxy`` uses; the stand-in up
 from __future__ import annotations
 
 import contextlib
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +17,7 @@ from mocks._server.live import serving_app
 from mocks._traffic.proxy import ProxyApp, uvicorn_settings
 
 from .._net import serve_in_thread
+from ..server._process import _read_line
 from .standin import StandIn
 
 
@@ -41,3 +45,23 @@ def stand_in(store: RunStore, plants: tuple[str, ...] = (), **chosen: Any) -> It
     """The stand-in upstream (:mod:`tests.traffic.standin`) served by uvicorn in a thread."""
     with serve_in_thread(create_app(StandIn(store, plants, **chosen))) as url:
         yield url
+
+
+@contextlib.contextmanager
+def proxy_process(*args: str) -> Iterator[tuple[subprocess.Popen[str], str, str]]:
+    """``extract-contract proxy --port 0 ARGS``: (process, its URL, its ready line)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mocks._cli", "proxy", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        line = _read_line(process, 20)
+        url = line.split("forwarding ", 1)[1].split(" ", 1)[0]
+        yield process, url, line
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()

@@ -6,9 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -17,31 +14,10 @@ import pytest
 from mocks import RunStore
 from mocks._cli import main
 
-from ..server._process import _read_line
-from .conftest import proxy, stand_in
+from .conftest import proxy, proxy_process, stand_in
 
 API = "/api/v1/extraction/runs"
 TOKEN = "tok-cli-9876543210"
-
-
-@contextmanager
-def proxy_process(*args: str) -> Iterator[tuple[subprocess.Popen[str], str, str]]:
-    """``extract-contract proxy --port 0 ARGS``: (process, its URL, its ready line)."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mocks._cli", "proxy", "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        line = _read_line(process, 20)
-        url = line.split("forwarding ", 1)[1].split(" ", 1)[0]
-        yield process, url, line
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
 
 
 def _stop(process: subprocess.Popen[str], sig: int = signal.SIGTERM) -> tuple[int, str]:
