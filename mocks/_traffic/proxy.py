@@ -156,7 +156,7 @@ class ProxyApp:
             if scope["path"].startswith(CONTROL_PREFIX):
                 await self._control(scope, send)
             else:
-                await self._forward(scope, receive, send)
+                await self._guarded(scope, receive, send)
         elif kind == "lifespan":
             while True:
                 message = await receive()
@@ -180,6 +180,29 @@ class ProxyApp:
             await _send_json(send, 200, self.log.as_json())
 
     # -- forwarding ----------------------------------------------------------------------
+
+    async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """:meth:`_forward`, and should it fail (a bug), a 502 naming the failure, not
+        uvicorn's bare 500."""
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            await self._forward(scope, receive, tracked)
+        except Exception as exc:
+            failure = f"{type(exc).__name__}: {exc}"
+            self.log.add_error("the proxy failed (502)")
+            self.report(f"{scope['method']} {scope['path']}: the proxy failed ({failure})")
+            if not started:
+                await _send_json(send, 502, {"detail": f"the proxy failed ({failure})"})
+            else:
+                abort = scope.get("extensions", {}).get(ABORT_KEY)
+                if abort is not None:
+                    abort()
 
     async def _forward(self, scope: Scope, receive: Receive, send: Send) -> None:
         method: str = scope["method"]

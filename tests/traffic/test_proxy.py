@@ -336,3 +336,21 @@ def test_an_upstream_with_a_base_path() -> None:
         answer = httpx.get(proxied.url + "/some/where?a=1&a=2&b=%20")
     assert answer.status_code == 204
     assert seen == ["/base/some/where?a=1&a=2&b=%20"]
+
+
+def test_a_failure_of_the_proxy_itself_is_a_502_naming_it() -> None:
+    with live_server(runs=2, log_level="error") as upstream, proxy(upstream.url) as proxied:
+
+        def broken(**given: object) -> None:
+            raise RuntimeError("a bug")
+
+        proxied.app.referee.settle = broken  # type: ignore[method-assign, assignment]
+        proxied.app.referee.strict = True
+        answer = httpx.get(f"{proxied.url}{API}/{upstream.store.ids()[0]}")
+        health = httpx.get(f"{proxied.url}/__extract_contract__/health")
+    assert answer.status_code == 502
+    assert answer.json() == {"detail": "the proxy failed (RuntimeError: a bug)"}
+    assert proxied.lines == [
+        f"GET {API}/{upstream.store.ids()[0]}: the proxy failed (RuntimeError: a bug)"
+    ]
+    assert health.status_code == 200
