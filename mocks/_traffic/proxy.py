@@ -182,24 +182,26 @@ class ProxyApp:
     # -- forwarding ----------------------------------------------------------------------
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """:meth:`_forward`, and should it fail (a bug), a 502 naming the failure, not
-        uvicorn's bare 500."""
-        started = False
+        """:meth:`_forward`, and should it fail (a bug, a recording that cannot be written), a
+        502 naming the failure, not uvicorn's bare 500 (or, after the answer, a line)."""
+        sent = {"started": False, "done": False}
 
         async def tracked(message: Message) -> None:
-            nonlocal started
-            started = True
+            sent["started"] = True
+            sent["done"] = message["type"] == "http.response.body" and not message.get(
+                "more_body", False
+            )
             await send(message)
 
         try:
             await self._forward(scope, receive, tracked)
         except Exception as exc:
             failure = f"{type(exc).__name__}: {exc}"
-            self.log.add_error("the proxy failed (502)")
+            self.log.add_error("the proxy failed")
             self.report(f"{scope['method']} {scope['path']}: the proxy failed ({failure})")
-            if not started:
+            if not sent["started"]:
                 await _send_json(send, 502, {"detail": f"the proxy failed ({failure})"})
-            else:
+            elif not sent["done"]:  # half an answer: the client must see it cut off
                 abort = scope.get("extensions", {}).get(ABORT_KEY)
                 if abort is not None:
                     abort()

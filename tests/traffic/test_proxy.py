@@ -354,3 +354,18 @@ def test_a_failure_of_the_proxy_itself_is_a_502_naming_it() -> None:
         f"GET {API}/{upstream.store.ids()[0]}: the proxy failed (RuntimeError: a bug)"
     ]
     assert health.status_code == 200
+
+
+def test_a_recording_that_fails_after_the_answer_leaves_the_answer_whole(tmp_path: Path) -> None:
+    with (
+        live_server(runs=2, log_level="error") as upstream,
+        proxy(upstream.url, record=tmp_path / "rec") as proxied,
+        httpx.Client() as client,
+    ):
+        (tmp_path / "rec").rename(tmp_path / "gone")
+        (tmp_path / "rec").write_text("a file where the directory was")
+        first = client.get(f"{proxied.url}{API}/{upstream.store.ids()[0]}")
+        second = client.get(f"{proxied.url}{API}/{upstream.store.ids()[1]}")  # same connection
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert len(proxied.lines) == 2
+    assert "the proxy failed (RecordingError: " in proxied.lines[0]
