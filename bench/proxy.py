@@ -54,8 +54,8 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / 100  # utime, stime in clock ticks
 
 
-def wrk(url: str, connections: int, duration: float) -> tuple[float, float, int]:
-    """(requests/s, p99 ms, requests) from one wrk run."""
+def wrk(url: str, connections: int, duration: float) -> tuple[float, float, float, int]:
+    """(requests/s, p50 ms, p99 ms, requests) from one wrk run."""
     out = subprocess.run(
         [
             "wrk",
@@ -71,14 +71,20 @@ def wrk(url: str, connections: int, duration: float) -> tuple[float, float, int]
         check=True,
     ).stdout
     rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p50 = re.search(r"\s50%\s+([\d.]+)(us|ms|s)", out)
     p99 = re.search(r"\s99%\s+([\d.]+)(us|ms|s)", out)
     count = re.search(r"(\d+) requests in", out)
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)", out)
     if bad:
         print(f"  note: {url} c={connections}: {bad.group(0)}")
-    if rate is None or p99 is None or count is None:
-        raise RuntimeError(f"wrk printed no rate, p99 or count:\n{out}")
-    return float(rate.group(1)), float(p99.group(1)) * _UNITS[p99.group(2)], int(count.group(1))
+    if rate is None or p50 is None or p99 is None or count is None:
+        raise RuntimeError(f"wrk printed no rate, percentiles or count:\n{out}")
+    return (
+        float(rate.group(1)),
+        float(p50.group(1)) * _UNITS[p50.group(2)],
+        float(p99.group(1)) * _UNITS[p99.group(2)],
+        int(count.group(1)),
+    )
 
 
 def main() -> int:
@@ -101,7 +107,7 @@ def main() -> int:
         "list-20": f"{API}?extraction_agent_id={agent}&limit=20",
     }
     command = [sys.executable, "-m", "mocks._cli"]
-    samples: dict[tuple[str, str, int], list[tuple[float, float, float, float]]] = {}
+    samples: dict[tuple[str, str, int], list[tuple[float, ...]]] = {}
     with ExitStack() as stack:
         up_port, proxy_port = server.free_port(), server.free_port()
         upstream, _ = stack.enter_context(
@@ -140,7 +146,7 @@ def main() -> int:
                     for way, port in order if round_ % 2 == 0 else reversed(order):
                         before = {pid: cpu_seconds(pid) for pid in (upstream.pid, proxy.pid)}
                         url = f"http://{HOST}:{port}{target}"
-                        rate, p99, count = wrk(url, connections, args.duration)
+                        rate, p50, p99, count = wrk(url, connections, args.duration)
                         spent = {pid: cpu_seconds(pid) - before[pid] for pid in before}
                         if way == "proxy":
                             sent_through += count
@@ -150,6 +156,7 @@ def main() -> int:
                                 p99,
                                 spent[upstream.pid] / count * 1e6,
                                 spent[proxy.pid] / count * 1e6,
+                                p50,
                             )
                         )
         with urllib.request.urlopen(f"http://{HOST}:{proxy_port}{VIOLATIONS}") as answer:
@@ -167,6 +174,7 @@ def main() -> int:
         ("direct p99", 11),
         ("proxy p99", 10),
         ("added p99", 10),
+        ("added p50", 10),
         ("up us/req", 10),
         ("up via px", 10),
         ("px us/req", 10),
@@ -187,6 +195,7 @@ def main() -> int:
                 f"{median(direct, 1):.2f}",
                 f"{median(via, 1):.2f}",
                 f"{added:+.2f}",
+                f"{median(via, 4) - median(direct, 4):+.2f}",
                 f"{median(direct, 2):.0f}",
                 f"{median(via, 2):.0f}",
                 f"{median(via, 3):.0f}",
@@ -198,11 +207,15 @@ def main() -> int:
                 )
             )
             if connections == 1:
-                verdicts.append(f"{name} c=1: added p99 {added:+.2f} ms (target <= 2 ms)")
+                more = median(via, 4) - median(direct, 4)
+                verdicts.append(
+                    f"{name} c=1: added p99 {added:+.2f} ms (target <= 2 ms; added p50 {more:+.2f})"
+                )
             else:
                 verdicts.append(f"{name} c=32: {share:.0%} of direct (target >= 50%)")
     print()
-    print("p99 in ms; 'up us/req': CPU of the upstream per request, direct and via the proxy;")
+    print("p99 and p50 in ms; 'up us/req': CPU of the upstream per request, direct and via the")
+    print("proxy;")
     print("'px us/req': CPU of the proxy per request (judging included).")
     for line in verdicts:
         print(line)
