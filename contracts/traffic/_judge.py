@@ -22,7 +22,7 @@ The checks, in :data:`TRAFFIC_CHECKS` (a registry, so the summary can say which 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -211,8 +211,7 @@ class _Findings:
         )
 
     def judging(self, check: str) -> None:
-        if check not in self.judged:
-            self.judged.append(check)
+        self.judged.append(check)  # each check says so once
 
     def done(self, body: Any = NOT_JSON, unjudged: str | None = None) -> Judgement:
         return Judgement(self.operation, tuple(self.violations), tuple(self.judged), unjudged, body)
@@ -345,33 +344,45 @@ def _documented() -> Mapping[str, frozenset[str]]:
     }
 
 
-def _runs_in(op: Operation, value: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+def _where(index: int | None) -> str:
+    return "$" if index is None else f"$.items[{index}]"
+
+
+def _runs_in(op: Operation, value: dict[str, Any]) -> list[tuple[int | None, Any]]:
+    """(index in the page, or None for the whole answer; the run) of each run answered."""
     if op.name == "list_runs":
         items = value.get("items")
-        for index, item in enumerate(items if isinstance(items, list) else []):
-            yield f"$.items[{index}]", item
-    elif op.name in ("get_run", "get_run_by_job"):
-        yield "$", value
+        return list(enumerate(items)) if isinstance(items, list) else []
+    if op.name in ("get_run", "get_run_by_job"):
+        return [(None, value)]
+    return []
 
 
 def _check_fields(findings: _Findings, op: Operation, value: dict[str, Any]) -> None:
+    if op.success is None:
+        return
     known = _documented()
-    places: list[tuple[str, Any, str]] = []
-    if op.name == "list_runs":
-        places.append(("$", value, "page"))
-    for where, run in _runs_in(op, value):
-        places.append((where, run, "run"))
-        if isinstance(run, dict):
-            places += [(f"{where}.{part}", run.get(part), part) for part in ("file", "config")]
-    if not places or op.success is None:
+    found: list[tuple[str, Any, str]] = []  # (where, node, kind) of nodes with unknown fields
+    if op.name == "list_runs" and value.keys() - known["page"]:
+        found.append(("$", value, "page"))
+    runs = _runs_in(op, value)
+    if not runs and op.name != "list_runs":
         return
     findings.judging("documented_fields")
+    for index, run in runs:
+        if not isinstance(run, dict):
+            continue
+        if run.keys() - known["run"]:
+            found.append((_where(index), run, "run"))
+        for part in ("file", "config"):
+            node = run.get(part)
+            if isinstance(node, dict) and node.keys() - known[part]:
+                found.append((f"{_where(index)}.{part}", node, part))
     unknown: dict[tuple[str, str], list[str]] = {}  # (kind, field) -> where it is
-    for where, node, kind in places:
-        if isinstance(node, dict) and node.keys() - known[kind]:
-            for key in node:
-                if key not in known[kind]:
-                    unknown.setdefault((kind, key), []).append(f"{where}.{key}")
+    for where, node, kind in found:
+        for key in node:
+            if key not in known[kind]:
+                unknown.setdefault((kind, key), []).append(f"{where}.{key}")
     for (kind, _field), paths in unknown.items():  # one violation per field, not per run
         more = f" (and {len(paths) - 1} more in this answer)" if len(paths) > 1 else ""
         findings.fail(
