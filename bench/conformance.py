@@ -25,12 +25,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from contracts.conformance import CHECKS, DEFAULT_MAX_EXAMPLES, Limits, run_conformance
-from contracts.conformance._front import FrontDoor
-from contracts.conformance._guard import Guard
-from contracts.conformance._masking import Secrets
-from contracts.conformance._policy import decide
-from contracts.conformance._transport import GuardTransport
+from contracts.conformance import (
+    CHECKS,
+    DEFAULT_MAX_EXAMPLES,
+    FrontDoor,
+    Guard,
+    GuardTransport,
+    Limits,
+    Secrets,
+    run_conformance,
+    write_policy,
+)
 from mocks._server.live import embedded_mock
 
 BUDGET = 120.0
@@ -71,7 +76,7 @@ def guard_cost(count: int) -> None:
     print(f"{'client':<44} {'us/request':>11} {'ratio':>6}")
     with embedded_mock(0, stateless=False) as (url, agents):
         path = f"/api/v1/extraction/runs?extraction_agent_id={agents[0]}&limit=5"
-        guard = Guard(url, decide(url), Limits(), Secrets())
+        guard = Guard(url, write_policy(url), Limits(), Secrets())
         with (
             httpx.Client(base_url=url) as plain,
             httpx.Client(base_url=url, transport=GuardTransport(guard)) as guarded,

@@ -16,6 +16,7 @@ import importlib
 import typing
 
 from ._bounded_json import MAX_DEPTH, MAX_INT_DIGITS, load_json
+from ._coverage import ApiCoverage
 from ._enums import (
     ChunkMode,
     ExtractMode,
@@ -44,6 +45,8 @@ from ._operations import (
     Operation,
     Parameter,
     operation,
+    path_pattern,
+    resolve_operation,
 )
 from ._schemas import (
     SCHEMA_NAMES,
@@ -68,6 +71,7 @@ __all__ = [
     "REDACTED",
     "SCHEMA_NAMES",
     "SECRET_HEADERS",
+    "ApiCoverage",
     "ChunkMode",
     "ContractError",
     "ContractViolation",
@@ -101,7 +105,9 @@ __all__ = [
     "load_json",
     "openapi_document",
     "operation",
+    "path_pattern",
     "redact_headers",
+    "resolve_operation",
     "validate",
     "validating_transport",
     "write_artifacts",

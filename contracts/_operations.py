@@ -6,6 +6,7 @@ read :data:`OPERATIONS`; none of them spells a path or a parameter on its own.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -22,6 +23,8 @@ __all__ = [
     "Operation",
     "Parameter",
     "operation",
+    "path_pattern",
+    "resolve_operation",
 ]
 
 DEFAULT_BASE_URL = "https://api.cloud.llamaindex.ai"
@@ -162,3 +165,26 @@ def operation(name: str) -> Operation:
             return op
     known = ", ".join(op.name for op in OPERATIONS)
     raise KeyError(f"unknown operation {name!r}; the operations are: {known}")
+
+
+def path_pattern(template: str) -> re.Pattern[str]:
+    """The regex of a path template as Starlette reads it: each ``{name}`` is one non-empty
+    path segment, a named group."""
+    return re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template)))
+
+
+_PATTERNS = tuple((op, path_pattern(op.path)) for op in OPERATIONS)
+
+
+def resolve_operation(method: str, path: str) -> tuple[Operation | None, bool]:
+    """The operation a request goes to, as FastAPI routes it: ``(operation, True)`` when its
+    path and method match; ``(operation, False)`` when only the path does (a 405: the first
+    operation of that path, whose method the ``Allow`` header names); ``(None, False)`` for
+    a path that is none of the four."""
+    partial = None
+    for op, pattern in _PATTERNS:
+        if pattern.fullmatch(path):
+            if op.method == method:
+                return op, True
+            partial = partial or op
+    return partial, False

@@ -1,8 +1,8 @@
 """Which operation a request is: its method and path matched against :data:`OPERATIONS`.
 
-Each operation's path template becomes one regex, once, as Starlette's ``{name}`` convertor
-reads it (one non-empty path segment per name). The mock's route table and the judge of real
-traffic both match with these, so they agree on which requests are the API's.
+Each operation's path regex is the contract's own (:func:`~contracts.path_pattern`, as
+Starlette's ``{name}`` convertor reads a template), so the mock's route table and the judge of
+real traffic agree on which requests are the API's.
 
 >>> op, values = match_operation("GET", "/api/v1/extraction/runs/by-job/j-1")
 >>> op.name, values
@@ -14,17 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from ._operations import OPERATIONS, Operation
+from ._operations import OPERATIONS, Operation, path_pattern
 
-__all__ = ["PATTERNS", "match_operation", "path_pattern"]
-
-
-def path_pattern(operation: Operation) -> re.Pattern[str]:
-    """The regex of ``operation``'s path (a named group per path parameter), for ``fullmatch``."""
-    return re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(operation.path)))
+__all__ = ["PATTERNS", "match_operation"]
 
 
-PATTERNS: Mapping[str, re.Pattern[str]] = {op.name: path_pattern(op) for op in OPERATIONS}
+PATTERNS: Mapping[str, re.Pattern[str]] = {op.name: path_pattern(op.path) for op in OPERATIONS}
 """Operation name -> its path regex."""
 
 

@@ -9,6 +9,8 @@ MockError                       base of every error this package raises
  │                              (also a ValueError)
  ├── InvalidMockArgument        a wrong argument of mocks.mock_api / the extract_mock marker:
  │                              ``argument`` (also a ValueError)
+ ├── InvalidShape               a data_schema / config / agents shape the mock cannot make runs
+ │                              of: ``argument``, ``agent``, ``keyword`` (also a ValueError)
  ├── InvalidHeader              a header given as text is not ``Name: value``: ``value`` (also
  │                              a ValueError)
  ├── LoadError                  runs from a file or an admin body cannot be loaded: ``source``,
@@ -34,6 +36,7 @@ __all__ = [
     "InvalidHeader",
     "InvalidMockArgument",
     "InvalidRun",
+    "InvalidShape",
     "LoadError",
     "MockError",
     "ServeError",
@@ -113,6 +116,41 @@ class InvalidMockArgument(MockError, ValueError):
     def __init__(self, message: str, *, argument: str) -> None:
         super().__init__(message)
         self.argument = argument
+
+
+class InvalidShape(MockError, ValueError):
+    """A ``data_schema``, ``config`` or ``agents`` shape the mock cannot make runs of.
+
+    ``argument`` is ``"data_schema"``, ``"config"`` or ``"agents"``; ``agent`` the agent id
+    when the shape was given agent by agent; ``keyword`` the JSON Schema keyword the generator
+    cannot honour, when that is the reason; ``violations`` the contract's, for a config that
+    breaks it. The message is one line and starts with where: ``data_schema: ...`` or
+    ``agents['3f1c...'].config: ...``.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        argument: str,
+        agent: str | None = None,
+        keyword: str | None = None,
+        violations: Sequence[Any] = (),
+    ) -> None:
+        self.reason = reason
+        self.argument = argument
+        self.agent = agent
+        self.keyword = keyword
+        self.violations = tuple(violations)
+        super().__init__(f"{self.where}: {reason}")
+
+    @property
+    def where(self) -> str:
+        """``data_schema``, or ``agents['<id>'].data_schema`` for an agent's own shape."""
+        if self.agent is None:
+            return self.argument
+        own = "" if self.argument == "agents" else f".{self.argument}"
+        return f"agents[{self.agent!r}]{own}"
 
 
 class InvalidHeader(MockError, ValueError):

@@ -8,7 +8,9 @@ uses Python's ``re`` on the pattern as written) alike:
 - ``.`` matches no line terminator (``\\n``, ``\\r``, U+2028, U+2029) and ``$`` only at the very
   end (Python's ``$`` also matches before a final newline): they become a negated class and
   ``\\Z``;
-- ``\\d``, ``\\w``, ``\\b`` are ASCII (compiled with ``re.ASCII``).
+- ``\\d``, ``\\w``, ``\\b`` are ASCII (compiled with ``re.ASCII``);
+- ``\\s`` and ``\\S`` are ECMA-262's white space and line terminators (U+FEFF and every
+  Unicode space among them), written out as a class.
 
 Patterns that cannot be honoured are refused with :class:`UnsupportedSchema` naming the keyword
 and the pattern: backreferences, lookbehind, ``\\B``, ``\\A``/``\\Z`` (not ECMA-262), and
@@ -48,6 +50,11 @@ except ImportError:  # pragma: no cover - Python 3.10
     _parser = importlib.import_module("sre_parse")
 
 _TERMINATORS = "\n\r\u2028\u2029"
+# ECMA-262's \s: its WhiteSpace (tab, VT, FF, U+FEFF and every Zs space) and LineTerminator.
+# Python's \s (ASCII, or Unicode) lacks U+FEFF, or the non-ASCII ones: written out instead.
+_ECMA_SPACE = (
+    "\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
+)
 _UNASSIGNED = ("Cn", "Co", "Cs")  # unassigned, private use, surrogates
 _ANY = "[^\\n\\r\\u2028\\u2029]"
 _NOT_ECMA = {"A": "\\A", "Z": "\\Z", "z": "\\z", "k": "\\k (a named backreference)"}
@@ -93,7 +100,16 @@ def _translate(source: str, where: str) -> str:
                 raise UnsupportedSchema(
                     "pattern", where, f"{source!r} uses {_NOT_ECMA[nxt]}, which is not ECMA-262"
                 )
-            out.append(source[i : i + 2])
+            if nxt == "s":  # ECMA's whitespace, in a class or as one
+                out.append(_ECMA_SPACE if in_class else f"[{_ECMA_SPACE}]")
+            elif nxt == "S" and in_class:
+                raise UnsupportedSchema(
+                    "pattern", where, f"{source!r} uses \\S inside a class (not generated)"
+                )
+            elif nxt == "S":
+                out.append(f"[^{_ECMA_SPACE}]")
+            else:
+                out.append(source[i : i + 2])
             i += 2
             continue
         if in_class:

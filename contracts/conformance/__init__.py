@@ -14,8 +14,22 @@ written (or writes are allowed), polite (a pace, 429s waited out, a budget), and
 >>> "pagination_walk" in CHECKS.names()
 True
 
+``run_conformance(export_tests=PATH)`` writes each distinct failure as a pytest regression test
+that replays the exact request and asserts the same check, with the helpers of
+:mod:`contracts.conformance.replay`; ``report.coverage`` is the run's API coverage.
+
 schemathesis is imported only when a run starts.
+
+The parts a run is made of are public too, for a front end (the command line checks its flags
+with :class:`Limits` and :func:`write_policy` before it starts anything) and for a benchmark or
+a tool of your own that sends its requests the way a run does: :class:`Guard`, the one gate
+every request passes (the write policy, the pace, the budget, the bounds), built from a
+:class:`WritePolicy`, :class:`Limits` and the :class:`Secrets` to mask; an httpx client sends
+through it with :class:`GuardTransport` (imported with httpx, when first asked for), any other
+HTTP client through a :class:`FrontDoor` (a local forwarding server).
 """
+
+import typing
 
 from . import _api_checks, _matrix, _response_checks  # noqa: F401  (register the checks)
 from ._errors import (
@@ -29,12 +43,19 @@ from ._errors import (
     UnknownCheck,
 )
 from ._exchange import NOT_JSON, ApiSession, Exchange, Skip
+from ._export import check_export_path
+from ._front import FrontDoor
+from ._guard import Guard
 from ._limits import Limits
-from ._policy import is_loopback_as_written
+from ._masking import Secrets
+from ._policy import WritePolicy, is_loopback_as_written, write_policy
 from ._registry import CHECKS, Check, CheckRegistry
 from ._report import CheckResult, ConformanceReport, Failure
 from ._run import DEFAULT_MAX_EXAMPLES, assert_conforms, run_conformance
 from ._schemathesis import SCHEMATHESIS_PHASES
+
+if typing.TYPE_CHECKING:
+    from ._transport import GuardTransport
 
 __all__ = [
     "CHECKS",
@@ -50,15 +71,32 @@ __all__ = [
     "ConformanceReport",
     "Exchange",
     "Failure",
+    "FrontDoor",
+    "Guard",
+    "GuardTransport",
     "Inconclusive",
     "InvalidOption",
     "Limits",
     "NonConformance",
+    "Secrets",
     "ServerUnreachable",
     "ServerUntestable",
     "Skip",
     "UnknownCheck",
+    "WritePolicy",
     "assert_conforms",
+    "check_export_path",
     "is_loopback_as_written",
     "run_conformance",
+    "write_policy",
 ]
+
+
+def __getattr__(name: str) -> typing.Any:
+    """``GuardTransport`` is imported when first asked for: it subclasses an httpx class, and
+    importing this package does not import httpx."""
+    if name == "GuardTransport":
+        from ._transport import GuardTransport
+
+        return GuardTransport
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

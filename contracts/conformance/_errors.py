@@ -52,13 +52,18 @@ class UnknownCheck(ConformanceError, ValueError):
 class InvalidOption(ConformanceError, ValueError):
     """An option of a run has a value the run cannot use: ``option`` is its keyword name
     (``timeout``, ``rate``, ``allow_delete``...), ``value`` what was given, ``expected`` what
-    would do."""
+    would do, and ``conflicts_with`` the other option it cannot be given with, if that is the
+    trouble (``allow_writes`` with ``read_only``)."""
 
-    def __init__(self, option: str, value: object, expected: str) -> None:
+    def __init__(
+        self, option: str, value: object, expected: str, *, conflicts_with: str | None = None
+    ) -> None:
         self.option = option
         self.value = value
         self.expected = expected
-        super().__init__(f"{option}={value!r}: expected {expected}")
+        self.conflicts_with = conflicts_with
+        other = f" (with {conflicts_with})" if conflicts_with is not None else ""
+        super().__init__(f"{option}={value!r}{other}: expected {expected}")
 
 
 class ServerUnreachable(ConformanceError, ConnectionError):

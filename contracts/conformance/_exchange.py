@@ -21,6 +21,8 @@ from ._masking import Secrets, curl_line
 if TYPE_CHECKING:
     import httpx
 
+    from ._replay import Replay
+
 __all__ = [
     "NOT_JSON",
     "ApiSession",
@@ -40,13 +42,15 @@ _INT = re.compile(r"[+-]?\d+")
 class ExchangeFailure(AssertionError):
     """A check failed on one exchange: ``operation`` (``GET /api/...``) and ``curl``, which
     repeats the request (empty if unknown); ``failed_exchanges``: how many exchanges it is
-    about (the negative matrix reports every failing request in one)."""
+    about (the negative matrix reports every failing request in one, and its ``replays``,
+    one per failing request)."""
 
     def __init__(self, message: str, operation: str, curl: str = "") -> None:
         super().__init__(message)
         self.operation = operation
         self.curl = curl
         self.failed_exchanges = 1
+        self.replays: tuple[Replay, ...] = ()
 
 
 class Skip(Exception):

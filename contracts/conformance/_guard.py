@@ -15,8 +15,10 @@ request it:
   JSON content type, and every unusable answer (none in time, too large, bad encoding) are
   :class:`Finding`\\ s; three unusable answers stop the run.
 
-It counts what it sent (requests, DELETEs) and answers it judged. Stopping calls the
-listeners (the schemathesis engine's stop) and makes every later request a :class:`Refused`.
+It counts what it sent (requests, DELETEs) and answers it judged, and tallies every answer's
+operation, status and pagination edge in :attr:`Guard.coverage` (the run's API coverage).
+Stopping calls the listeners (the schemathesis engine's stop) and makes every later request a
+:class:`Refused`.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
-from .._operations import OPERATIONS
+from .._coverage import ApiCoverage
+from .._operations import resolve_operation
 from ._limits import Limits, size
 from ._masking import Secrets, curl_line
 from ._policy import WritePolicy
@@ -62,6 +65,8 @@ class Finding:
     title: str
     message: str
     curl: str
+    method: str = ""
+    url: str = ""
 
 
 def origin_of(url: str) -> tuple[str, str, int | None]:
@@ -74,15 +79,8 @@ def origin_of(url: str) -> tuple[str, str, int | None]:
 
 def _label(method: str, path: str) -> str:
     """``METHOD /path/{template}`` of the contract's operation the path is, else the path."""
-    segments = path.rstrip("/").split("/") if path != "/" else [""]
-    for op in OPERATIONS:
-        template = op.path.split("/")
-        if len(template) == len(segments) and all(
-            t == s or (t.startswith("{") and bool(s))
-            for t, s in zip(template, segments, strict=True)
-        ):
-            return f"{method} {op.path}"
-    return f"{method} {path}"
+    op, _ = resolve_operation(method, path.rstrip("/") or "/")
+    return f"{method} {op.path if op is not None else path}"
 
 
 def _retry_after(answer: Answer, cap: float) -> float:
@@ -114,6 +112,8 @@ class Guard:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.origin = origin_of(base_url)
+        self.coverage = ApiCoverage()
+        self._base_path = urlsplit(self.base_url).path
         self.policy = policy
         self.limits = limits
         self.secrets = secrets
@@ -213,10 +213,21 @@ class Guard:
                     self.deletes -= method == "DELETE"
                 raise Refused("unsendable", str(exc)) from None
             self._unusable_answer(method, url, exc, curl)
+            self._count(method, url, None)
             raise
         with self._lock:
             self.answers += 1
+        self._count(method, url, answer.status, answer.body)
         return answer
+
+    def _count(self, method: str, url: str, status: int | None, body: bytes = b"") -> None:
+        """Tally the answer in the run's API coverage (the path taken under the base URL's)."""
+        parts = urlsplit(url)
+        path = parts.path
+        if self._base_path and path.startswith(self._base_path + "/"):
+            path = path[len(self._base_path) :]
+        relative = path + (f"?{parts.query}" if parts.query else "")
+        self.coverage.record_http(method, relative, status, body)
 
     def _reserve_slot(self) -> float:
         """Seconds to wait before this request may go (called under the lock)."""
@@ -230,7 +241,9 @@ class Guard:
     # --- judging answers --------------------------------------------------------------------
     def _find(self, method: str, url: str, title: str, message: str, curl: str) -> None:
         path = urlsplit(url).path
-        finding = Finding(_label(method, path), title, self.secrets.scrub(message), curl)
+        finding = Finding(
+            _label(method, path), title, self.secrets.scrub(message), curl, method, url
+        )
         with self._lock:
             self.findings.append(finding)
 

@@ -28,6 +28,7 @@ from urllib.parse import quote, urlsplit
 from .._operations import OPERATIONS, Operation, Parameter
 from ._exchange import NOT_JSON, ApiSession, ExchangeFailure, RawAnswer, Skip
 from ._registry import CHECKS
+from ._replay import matrix_replay
 
 __all__ = ["MatrixCase", "matrix"]
 
@@ -198,7 +199,7 @@ def _known(session: ApiSession) -> tuple[str, str, str]:
     return agent, run_id, job_id
 
 
-def _run_family(session: ApiSession, family: str) -> None:
+def _run_family(session: ApiSession, family: str, check: str) -> None:
     agent, run_id, job_id = _known(session)
     cases = [
         c
@@ -213,10 +214,10 @@ def _run_family(session: ApiSession, family: str) -> None:
         if problem is not None:
             failures.append((case, problem, answer.curl))
     if failures:
-        _fail(failures, len(cases))
+        _fail(failures, len(cases), check)
 
 
-def _fail(failures: Sequence[tuple[MatrixCase, str, str]], total: int) -> None:
+def _fail(failures: Sequence[tuple[MatrixCase, str, str]], total: int, check: str) -> None:
     """One failure for all the matrix found: each request's problem, the first few curls; it
     is filed under the operation of the first (the lines name every one)."""
     lines = [f"{len(failures)} of {total} requests did not get FastAPI's answer:"]
@@ -226,6 +227,7 @@ def _fail(failures: Sequence[tuple[MatrixCase, str, str]], total: int) -> None:
     curls = "\n".join(curl for _, _, curl in failures[:_SHOWN_FAILURES])
     error = ExchangeFailure("\n".join(lines), failures[0][0].operation, curls)
     error.failed_exchanges = len(failures)
+    error.replays = tuple(matrix_replay(check, case, problem) for case, problem, _ in failures)
     raise error
 
 
@@ -237,7 +239,7 @@ def rejects_bad_parameters(session: ApiSession) -> None:
 
     The same requests in every run, whatever the seed and ``max_examples``.
     """
-    _run_family(session, "parameters")
+    _run_family(session, "parameters", "rejects_bad_parameters")
 
 
 @CHECKS.api(judges="the matrix's requests")
@@ -247,4 +249,4 @@ def routes_like_fastapi(session: ApiSession) -> None:
 
     The same requests in every run, whatever the seed and ``max_examples``.
     """
-    _run_family(session, "routing")
+    _run_family(session, "routing", "routes_like_fastapi")

@@ -11,12 +11,13 @@ safe) only where the user allowed them:
 - ``allow_delete=(RUN_ID, ...)`` makes the run read-only except for DELETE of exactly those
   runs.
 
->>> decide("https://api.cloud.llamaindex.ai").mode
+>>> write_policy("https://api.cloud.llamaindex.ai").mode
 'read-only'
->>> decide("http://127.0.0.1:8000").mode
+>>> write_policy("http://127.0.0.1:8000").mode
 'writes allowed'
->>> decide("http://localhost:8000", allow_delete=["3F1C2A9E-5B7D-4C8E-9A1F-2B3C4D5E6F70"]).allows(
-...     "DELETE", "/api/v1/extraction/runs/3f1c2a9e-5b7d-4c8e-9a1f-2b3c4d5e6f70")
+>>> run = "3F1C2A9E-5B7D-4C8E-9A1F-2B3C4D5E6F70"
+>>> write_policy("http://localhost:8000", allow_delete=[run]).allows(
+...     "DELETE", "/api/v1/extraction/runs/" + run.lower())
 True
 """
 
@@ -32,7 +33,7 @@ from .._formats import is_uuid
 from .._operations import API_PREFIX
 from ._errors import InvalidOption
 
-__all__ = ["SAFE_METHODS", "WritePolicy", "decide", "is_loopback_as_written"]
+__all__ = ["SAFE_METHODS", "WritePolicy", "is_loopback_as_written", "write_policy"]
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "QUERY"})
 """Methods that change nothing on the server (RFC 9110 section 9.2.1; QUERY by its draft)."""
@@ -96,7 +97,7 @@ class WritePolicy:
         return f"read-only except DELETE of {runs}: {self.reason}"
 
 
-def decide(
+def write_policy(
     base_url: str,
     *,
     read_only: bool = False,
@@ -114,10 +115,18 @@ def decide(
         if not is_uuid(run_id):
             raise InvalidOption("allow_delete", run_id, "a run id (a UUID)")
     if allow_writes and read_only:
-        raise InvalidOption("allow_writes", True, "not both read-only and writes allowed")
+        raise InvalidOption(
+            "allow_writes",
+            True,
+            "not both read-only and writes allowed",
+            conflicts_with="read_only",
+        )
     if allow_writes and named:
         raise InvalidOption(
-            "allow_delete", named[0], "no run ids when writes are allowed (every delete is)"
+            "allow_delete",
+            named[0],
+            "no run ids when writes are allowed (every delete is)",
+            conflicts_with="allow_writes",
         )
     host = urlsplit(base_url).hostname or base_url
     if named:

@@ -18,17 +18,22 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
+from .._coverage import ApiCoverage
 from ._masking import Secrets
 from ._registry import Check
+from ._replay import Replay
 
 __all__ = ["CheckResult", "ConformanceReport", "Failure", "Verdict"]
 
 MAX_FAILURES_SHOWN = 3
 """Distinct failures kept per check and operation; more are counted, not listed."""
+
+MAX_REPLAYS = 500
+"""Replays kept for ``--export-tests`` (every distinct failure's, up to this many)."""
 
 Outcome = Literal["passed", "failed", "skipped", "not exercised"]
 Verdict = Literal["conforms", "violations", "untestable", "inconclusive"]
@@ -50,6 +55,8 @@ class Failure:
     message: str
     curl: str | None = None
     phase: str = ""
+    replays: tuple[Replay, ...] = ()
+    """How to replay it as a regression test (one per failing request of the matrix)."""
 
     def text(self) -> str:
         lines = [f"[{self.check}] {self.operation}: {self.title}"]
@@ -106,6 +113,8 @@ class ConformanceReport:
 
     ``mode`` is the run's write policy in one line, ``pace`` its rate; ``untestable`` /
     ``stopped`` say why the run ended early, ``inconclusive`` why its verdict says nothing.
+    ``coverage`` tallies every answer of the run (:class:`contracts.ApiCoverage`): the
+    operations, statuses and pagination edges it saw, and the declared ones it never saw.
     """
 
     base_url: str
@@ -122,6 +131,11 @@ class ConformanceReport:
     untestable: str | None = None
     inconclusive: str | None = None
     secrets: Secrets = field(default_factory=Secrets, repr=False)
+    coverage: ApiCoverage = field(default_factory=ApiCoverage, repr=False)
+    replays: list[Replay] = field(default_factory=list, repr=False)
+    """Every distinct failure's replay (up to :data:`MAX_REPLAYS`), shown or only counted."""
+    exported: Path | None = None
+    """Where the regression tests were written (``export_tests=``), if they were."""
 
     @property
     def verdict(self) -> Verdict:
@@ -163,10 +177,12 @@ class ConformanceReport:
             scrub(failure.message),
             scrub(failure.curl) if failure.curl else failure.curl,
             failure.phase,
+            failure.replays,
         )
         key = (failure.check, failure.operation, failure.title, failure.message)
         if any((f.check, f.operation, f.title, f.message) == key for f in self.failures):
             return False
+        self._keep_replays(failure.replays)
         same = [f for f in self.failures if (f.check, f.operation) == key[:2]]
         if len(same) >= MAX_FAILURES_SHOWN:
             self.counters["failures_not_shown"] += 1
@@ -176,6 +192,18 @@ class ConformanceReport:
         if result is not None and not result.failed:
             result.failed = 1
         return True
+
+    def _keep_replays(self, replays: tuple[Replay, ...]) -> None:
+        known = {replay.key() for replay in self.replays}
+        for replay in replays:
+            replay = replace(replay, found=self.secrets.scrub(replay.found))
+            if replay.key() in known:
+                continue
+            if len(self.replays) >= MAX_REPLAYS:
+                self.counters["replays_not_kept"] += 1
+                continue
+            known.add(replay.key())
+            self.replays.append(replay)
 
     def skip(self, name: str, reason: str) -> None:
         if name in self.results:

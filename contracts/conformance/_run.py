@@ -25,11 +25,13 @@ from ._errors import (
     ServerUntestable,
 )
 from ._exchange import ApiSession, Exchange, ExchangeFailure, Skip
+from ._export import check_export_path, write_tests
 from ._guard import Guard, Refused
 from ._limits import DEFAULT_REMOTE_RATE, MAX_BODY, Limits
 from ._masking import Secrets
-from ._policy import WritePolicy, decide, is_loopback_as_written
+from ._policy import WritePolicy, is_loopback_as_written, write_policy
 from ._registry import CHECKS, Check
+from ._replay import Replay, step_of_exchange, step_of_url, walk_replay
 from ._report import CheckResult, ConformanceReport, Failure
 from ._schemathesis import SCHEMATHESIS_PHASES, run_schemathesis
 from ._wire import WireError
@@ -95,6 +97,7 @@ def _run_response_checks(
             judged = check.func(exchange)
         except AssertionError as exc:
             report.record(check.name, passed=False)
+            replay = Replay(check.name, (step_of_exchange(exchange),), found=str(exc))
             report.add_failure(
                 Failure(
                     check.name,
@@ -103,6 +106,7 @@ def _run_response_checks(
                     str(exc),
                     exchange.curl,
                     "api",
+                    (replay,),
                 )
             )
         else:
@@ -129,14 +133,24 @@ def _run_api_check(check: Check, session: ApiSession, report: ConformanceReport)
         made = session.counters["exchanges"] - before
         result.failed += exc.failed_exchanges
         result.passed += max(0, made - exc.failed_exchanges)
+        replays = exc.replays or (walk_replay(check.name, session.agent_ids, str(exc)),)
         report.add_failure(
-            Failure(check.name, exc.operation, check.description, str(exc), exc.curl or None, "api")
+            Failure(
+                check.name,
+                exc.operation,
+                check.description,
+                str(exc),
+                exc.curl or None,
+                "api",
+                replays,
+            )
         )
         return
     except AssertionError as exc:
         result.failed += 1
+        walk = walk_replay(check.name, session.agent_ids, str(exc))
         report.add_failure(
-            Failure(check.name, "API walk", check.description, str(exc), None, "api")
+            Failure(check.name, "API walk", check.description, str(exc), None, "api", (walk,))
         )
         return
     except httpx.HTTPError as exc:
@@ -154,6 +168,7 @@ def _run_api_check(check: Check, session: ApiSession, report: ConformanceReport)
                 "".join(traceback.format_exception_only(type(exc), exc)).strip(),
                 None,
                 "api",
+                (walk_replay(check.name, session.agent_ids, type(exc).__name__),),
             )
         )
         return
@@ -245,8 +260,11 @@ def _finish(report: ConformanceReport, guard: Guard, started: float) -> None:
     report.counters["requests"] = guard.sent
     report.counters["deletes"] = guard.deletes
     report.counters["refused_writes"] = guard.refused_writes  # 0 unless a phase tried one
+    report.coverage = guard.coverage
     result = report.results.get("well_formed_answers")
     for finding in guard.findings:
+        step = step_of_url(finding.method, finding.url, guard.base_url)
+        replay = Replay("well_formed_answers", (step,), found=finding.message)
         report.add_failure(
             Failure(
                 "well_formed_answers",
@@ -255,6 +273,7 @@ def _finish(report: ConformanceReport, guard: Guard, started: float) -> None:
                 finding.message,
                 finding.curl,
                 "guard",
+                (replay,),
             )
         )
     if result is not None:
@@ -292,6 +311,7 @@ def run_conformance(
     max_wait: float = 30.0,
     max_requests: int | None = None,
     progress: Progress | None = None,
+    export_tests: Path | str | None = None,
 ) -> ConformanceReport:
     """Check the server at ``base_url`` against the contract; returns the report.
 
@@ -317,6 +337,11 @@ def run_conformance(
     go with every request (auth); every one of their values is masked in every output.
     ``progress(phase, message)`` is told what happens as it happens.
 
+    **Regression tests.** ``export_tests`` (a ``.py`` path: a new file or an earlier export)
+    receives a pytest module with one test per distinct failure, each replaying the exact
+    request and asserting the same check (see :mod:`contracts.conformance.replay`); nothing is
+    written when there is no failure (``report.exported`` says where it went).
+
     **Verdict.** ``report.verdict``: ``conforms``, ``violations``, ``untestable`` or
     ``inconclusive`` (no run of the API was seen). Raises :class:`InvalidOption` for an option
     value the run cannot use, :class:`ServerUnreachable` when nothing answers,
@@ -324,8 +349,10 @@ def run_conformance(
     :class:`UnknownCheck` for an unknown check name (see :func:`assert_conforms` for a test).
     """
     _check_url(base_url)
+    if export_tests is not None:
+        check_export_path(export_tests)
     selected = CHECKS.select(checks)
-    policy = decide(
+    policy = write_policy(
         base_url, read_only=read_only, allow_writes=allow_writes, allow_delete=allow_delete
     )
     default_rate = rate is None and not is_loopback_as_written(base_url)
@@ -373,6 +400,8 @@ def run_conformance(
     _finish(report, guard, started)
     if junit_path is not None:
         report.write_junit(junit_path)
+    if export_tests is not None:
+        report.exported = write_tests(report, export_tests)
     return report
 
 

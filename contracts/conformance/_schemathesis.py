@@ -23,6 +23,7 @@ from ._front import REFUSED_HEADER, FrontDoor
 from ._masking import Secrets
 from ._policy import SAFE_METHODS
 from ._registry import Check
+from ._replay import Replay, Step, step_of_url
 from ._report import ConformanceReport, Failure
 
 if TYPE_CHECKING:
@@ -192,7 +193,7 @@ def _fold_scenario(
             continue  # the front door refused it: the guard reported the real finding
         for check in checks:
             if check.failure_info is not None:
-                _failure(check, event, report, front)
+                _failure(check, event, report, front, _steps(recorder, case_id, front, report))
                 report.record(check.name, passed=False)
                 continue
             ours = report.results.get(check.name)
@@ -215,9 +216,51 @@ def _fold_scenario(
         progress(phase, f"{event.label}: {outcome} ({len(recorder.cases)} requests)")
 
 
-def _failure(check: Any, event: Any, report: ConformanceReport, front: FrontDoor) -> None:
+_MAX_STEPS = 10  # unsafe requests replayed before the failing one, at most
+
+
+def _steps(recorder: Any, case_id: str, front: FrontDoor, report: ConformanceReport) -> list[Step]:
+    """The failing request as sent, after the unsafe requests of the scenario that went to the
+    same path before it (the delete before the read of ``use_after_free``, whether the read
+    followed a link from the delete or from a list); each without its credentials."""
+
+    def step(current: str) -> Step | None:
+        node = recorder.cases.get(current)
+        interaction = recorder.interactions.get(current)
+        response = interaction.response if interaction is not None else None
+        if node is None or response is None:
+            return None
+        sent = response.request
+        body = sent.body or b""
+        return step_of_url(
+            sent.method,
+            sent.url,
+            front.url,
+            headers=list((node.value.headers or {}).items()),
+            body=body.encode() if isinstance(body, str) else bytes(body),
+            secrets=report.secrets,
+        )
+
+    failing = step(case_id)
+    if failing is None:
+        return []
+    before: list[Step] = []
+    for current in recorder.cases:
+        if current == case_id:
+            break
+        earlier = step(current)
+        unsafe = earlier is not None and earlier.method not in SAFE_METHODS
+        if unsafe and earlier is not None and earlier.path == failing.path:
+            before.append(earlier)
+    return [*before[-_MAX_STEPS:], failing]
+
+
+def _failure(
+    check: Any, event: Any, report: ConformanceReport, front: FrontDoor, steps: list[Step]
+) -> None:
     info = check.failure_info
-    steps = [step.curl for step in info.steps] or [info.code_sample]
+    curls = [step.curl for step in info.steps] or [info.code_sample]
+    message = front.real(info.failure.message)
     ours = report.results.get(check.name)
     title = info.failure.title
     if ours is not None and ours.check.kind == "response":
@@ -227,9 +270,10 @@ def _failure(check: Any, event: Any, report: ConformanceReport, front: FrontDoor
             check=check.name,
             operation=info.failure.operation or (event.label or "stateful"),
             title=title,
-            message=front.real(info.failure.message),
-            curl=front.real("\n".join(steps)),
+            message=message,
+            curl=front.real("\n".join(curls)),
             phase=event.phase.value,
+            replays=(Replay(check.name, tuple(steps), found=message or title),) if steps else (),
         )
     )
 

@@ -64,14 +64,16 @@ def build_parser() -> argparse.ArgumentParser:
             description=module.HELP,
         )
         module.add_arguments(command)
-        command.set_defaults(_run=module.run)
+        command.set_defaults(_run=module.run, _parser=command)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (the console script exits with it)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # said by the command's own parser, which names the command and its --help
+        args._parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         code: int = args._run(args)
     except UsageError as exc:

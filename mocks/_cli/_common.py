@@ -1,18 +1,35 @@
-"""Helpers shared by the subcommands: the usage error and argument types."""
+"""Helpers shared by the subcommands: the usage error, the numeric argument types, the output
+directory check.
+
+Every numeric flag of every command takes one of the types below (a test walks every
+subcommand's parser and fails on a number read any other way). Each type has a closed range,
+so no flag takes a value the command cannot use (``nan``, ``inf``, ``1e309``, a 20-digit
+count), and one message for every way to miss it, naming the range; argparse puts the flag in
+front and the command line exits 2 with that one line::
+
+    extract-contract serve: error: argument --port: expected a whole number from 0 to 65535,
+    got '70000' (see 'extract-contract serve --help')
+"""
 
 from __future__ import annotations
 
 import argparse
+import math
 import tempfile
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
+    "MAX_BODY",
+    "MAX_SECONDS",
+    "MAX_SEED",
+    "PORT",
+    "RATE",
+    "SEED",
+    "Number",
     "UsageError",
-    "non_negative_int",
     "output_dir",
-    "positive_int",
-    "positive_seconds",
+    "seconds",
     "whole_number",
 ]
 
@@ -21,37 +38,76 @@ class UsageError(Exception):
     """A user's mistake: printed as one line naming the flag or file, exit code 2."""
 
 
-def whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
-    """An argument type: a whole number in ``[minimum, maximum]``, with one message for every
-    way to miss it (not a number, too small, too large)."""
-    wanted = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
+MAX_SECONDS = 3600
+"""The longest time any flag takes (latency, timeouts, waits): an hour; more is a mistake."""
+MAX_BODY = 1024**3
+"""The largest body a flag sizes (serve's request limit, the answers the proxy judges): a GiB."""
+MAX_SEED = 2**64 - 1
+"""Seeds are 64-bit: 0 to 2**64 - 1 (a negative seed would only repeat a positive one)."""
 
-    def convert(text: str) -> int:
-        try:
-            value: int | None = int(text)
-        except ValueError:  # not a number, or more digits than int() reads
-            value = None
-        if value is None or value < minimum or (maximum is not None and value > maximum):
-            shown = text if len(text) <= 24 else text[:20] + "..."
-            raise argparse.ArgumentTypeError(f"expected a whole number {wanted}, got {shown!r}")
+_SHOWN = 24  # characters of a refused value shown back
+
+
+@dataclass(frozen=True)
+class Number:
+    """An argparse type: a number read from text, in ``[low, high]`` (``(low, high]`` when
+    ``above_low``), whole or not; anything else is an :class:`argparse.ArgumentTypeError`
+    naming the range."""
+
+    low: float
+    high: float
+    whole: bool = False
+    above_low: bool = False
+    what: str = "a number"
+
+    @property
+    def wanted(self) -> str:
+        """The range as the messages and the help show it: ``a whole number from 0 to 65535``,
+        ``seconds in (0, 3600]``, ``a rate in [0, 1]``."""
+        low, high = _shown(self.low), _shown(self.high)
+        if self.whole:
+            return f"{self.what} from {low} to {high}"
+        return f"{self.what} in {'(' if self.above_low else '['}{low}, {high}]"
+
+    def __call__(self, text: str) -> int | float:
+        value = self._read(text)
+        if value is None:
+            shown = text if len(text) <= _SHOWN else text[: _SHOWN - 4] + "..."
+            raise argparse.ArgumentTypeError(f"expected {self.wanted}, got {shown!r}")
         return value
 
-    return convert
+    def _read(self, text: str) -> int | float | None:
+        """The value of ``text`` if it is in the range, else None."""
+        value: int | float
+        try:
+            value = int(text) if self.whole else float(text)
+        except ValueError:  # not a number, or more digits than int() reads
+            return None
+        if not math.isfinite(value) or value < self.low or value > self.high:
+            return None
+        if self.above_low and value == self.low:
+            return None
+        return value
 
 
-non_negative_int = whole_number(0)
-positive_int = whole_number(1)
+def _shown(bound: float) -> str:
+    return str(int(bound)) if float(bound).is_integer() else f"{bound:g}"
 
 
-def positive_seconds(text: str) -> float:
-    """An argument type: a finite number of seconds above 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected seconds > 0, got {text}")
-    return value
+def whole_number(low: int, high: int) -> Number:
+    """A whole number from ``low`` to ``high`` (both included)."""
+    return Number(low, high, whole=True, what="a whole number")
+
+
+def seconds(high: float | None = None, *, above_zero: bool = False) -> Number:
+    """A finite number of seconds from 0 (or above 0) to ``high`` (default :data:`MAX_SECONDS`)."""
+    return Number(0, MAX_SECONDS if high is None else high, above_low=above_zero, what="seconds")
+
+
+PORT = whole_number(0, 65535)
+SEED = whole_number(0, MAX_SEED)
+RATE = Number(0, 1, what="a rate")
+"""A share of calls: 0 (none) to 1 (every one)."""
 
 
 def output_dir(path: Path, *, flag: str = "--out") -> Path:

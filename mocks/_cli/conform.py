@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ._common import UsageError, non_negative_int, positive_int
+from ._common import SEED, Number, UsageError, seconds, whole_number
 
 if TYPE_CHECKING:
-    from contracts.conformance import ConformanceReport
+    from contracts.conformance import ConformanceReport, InvalidOption
 
 NAME = "conform"
 HELP = (
@@ -25,7 +25,14 @@ HELP = (
 )
 
 _REPORT_FORMATS = ("junit",)
-_EMBEDDED_SEED = 0  # the bundled mock's own default seed, unless --seed names one
+EMBEDDED_SEED = 0
+"""The seed of an --embedded run unless --seed names one: of the mock's runs and of the
+generated requests, so the README's first command is the same run every time."""
+MAX_RATE = 1_000_000
+MAX_REQUESTS = 1_000_000_000
+MAX_EXAMPLES = 1_000_000
+MAX_WORKERS = 64
+"""schemathesis's own most workers."""
 _DOTS_PER_LINE = 60
 _EXIT_CODES = {"conforms": 0, "violations": 1, "untestable": 2, "inconclusive": 3}
 
@@ -83,22 +90,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     polite = parser.add_argument_group("politeness and bounds")
     polite.add_argument(
         "--rate",
-        type=float,
+        type=Number(0, MAX_RATE, above_low=True, what="requests per second"),
         metavar="N",
-        help="requests per second at most (default: no cap on loopback, 10 elsewhere)",
+        help=f"requests per second at most, above 0 up to {MAX_RATE:,} (default: no cap on "
+        "loopback, 10 elsewhere)",
     )
     polite.add_argument(
         "--max-wait",
-        type=float,
+        type=seconds(),
         default=30.0,
         metavar="SECONDS",
-        help="the longest a 429's Retry-After is waited before its one retry (default: 30)",
+        help="the longest a 429's Retry-After is waited before its one retry, 0 to 3600 "
+        "(default: 30)",
     )
     polite.add_argument(
         "--max-requests",
-        type=positive_int,
+        type=whole_number(1, MAX_REQUESTS),
         metavar="N",
-        help="a budget: stop cleanly after N requests and report what ran",
+        help=f"a budget: stop cleanly after N requests and report what ran, 1 to {MAX_REQUESTS:,}",
     )
     run = parser.add_argument_group("run")
     run.add_argument(
@@ -119,26 +128,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     run.add_argument(
         "--max-examples",
-        type=positive_int,
+        type=whole_number(1, MAX_EXAMPLES),
         metavar="N",
-        help="examples per operation and phase (default: 100)",
+        help=f"examples per operation and phase, 1 to {MAX_EXAMPLES:,} (default: 100)",
     )
     run.add_argument(
         "--seed",
-        type=non_negative_int,
+        type=SEED,
         metavar="N",
-        help="seed of the generated requests (default: random; printed in the summary) and, "
-        "with --embedded, of the mock's runs (default: 0)",
+        help=f"seed of the generated requests and, with --embedded, of the mock's runs, 0 to "
+        f"2**64-1 "
+        f"(default: {EMBEDDED_SEED} with --embedded, so the run repeats; random with "
+        "--base-url); the summary prints it: --seed N repeats a run",
     )
     run.add_argument(
-        "--workers", type=positive_int, default=1, metavar="N", help="concurrent workers"
+        "--workers",
+        type=whole_number(1, MAX_WORKERS),
+        default=1,
+        metavar="N",
+        help=f"concurrent workers, 1 to {MAX_WORKERS}",
     )
     polite.add_argument(
         "--timeout",
-        type=float,
+        type=seconds(above_zero=True),
         default=10.0,
         metavar="SECONDS",
-        help="time for each whole request, every byte of its answer included (default: 10)",
+        help="time for each whole request, every byte of its answer included, above 0 up to "
+        "3600 (default: 10)",
     )
     out = parser.add_argument_group("output")
     out.add_argument(
@@ -147,6 +163,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="junit=PATH",
         help="also write a report; the one format is junit (JUnit XML)",
+    )
+    out.add_argument(
+        "--export-tests",
+        metavar="FILE",
+        help="write each distinct failure as a pytest regression test to FILE (.py): it replays "
+        "the exact request with httpx against $RUNS_API_URL (default: this URL) and asserts "
+        "the same check; no header value is written (auth from RUNS_API_TOKEN/RUNS_API_HEADERS)",
     )
     out.add_argument("--quiet", "-q", action="store_true", help="no progress, only the summary")
 
@@ -228,6 +251,17 @@ def _flag(option: str) -> str:
     return "--" + option.replace("_", "-")
 
 
+def _invalid(exc: InvalidOption) -> UsageError:
+    """A run's refusal of an option, in this command's flags (a flag without a value, such as
+    --allow-writes, is named alone; one given with a flag it conflicts with names both)."""
+    named = _flag(exc.option)
+    if not isinstance(exc.value, bool):
+        named += f" {exc.value}"
+    if exc.conflicts_with is not None:
+        named += f": not with {_flag(exc.conflicts_with)}"
+    return UsageError(f"{named}: expected {exc.expected}")
+
+
 def run(args: argparse.Namespace) -> int:
     if args.list_checks:
         return _list_checks(sys.stdout)
@@ -248,8 +282,9 @@ def run(args: argparse.Namespace) -> int:
         Limits,
         ServerUnreachable,
         UnknownCheck,
+        check_export_path,
+        write_policy,
     )
-    from contracts.conformance._policy import decide
     from mocks._server.live import embedded_mock
 
     try:
@@ -259,14 +294,16 @@ def run(args: argparse.Namespace) -> int:
             max_wait=args.max_wait,
             max_requests=args.max_requests,
         )
-        decide(
+        write_policy(
             args.base_url or "http://127.0.0.1",
             read_only=args.read_only,
             allow_writes=args.allow_writes,
             allow_delete=args.allow_delete,
         )
+        if args.export_tests is not None:
+            check_export_path(args.export_tests)
     except InvalidOption as exc:
-        raise UsageError(f"{_flag(exc.option)} {exc.value}: expected {exc.expected}") from None
+        raise _invalid(exc) from None
     try:
         checks = [check.name for check in CHECKS.select(_split(args.checks) or None)]
     except UnknownCheck as exc:
@@ -279,7 +316,10 @@ def run(args: argparse.Namespace) -> int:
     for agent in args.agent_id:
         if not is_uuid(agent):
             raise UsageError(f"--agent-id {agent!r}: not a UUID")
-    seed = args.seed if args.seed is not None else random.randrange(2**32)
+    if args.seed is not None:
+        seed = args.seed
+    else:
+        seed = EMBEDDED_SEED if args.embedded else random.randrange(2**32)
     progress = None if args.quiet else _Progress(sys.stderr)
     options: dict[str, Any] = {
         "checks": checks,
@@ -298,11 +338,11 @@ def run(args: argparse.Namespace) -> int:
         "max_wait": args.max_wait,
         "max_requests": args.max_requests,
         "progress": progress,
+        "export_tests": args.export_tests,
     }
     try:
         if args.embedded:
-            mock_seed = args.seed if args.seed is not None else _EMBEDDED_SEED
-            with embedded_mock(mock_seed, stateless=args.stateless) as (url, agents):
+            with embedded_mock(seed, stateless=args.stateless) as (url, agents):
                 _say(progress, f"embedded mock server at {url}")
                 report = _conform(url, options, [*args.agent_id, *agents])
         else:
@@ -314,8 +354,8 @@ def run(args: argparse.Namespace) -> int:
     except AccessDenied as exc:
         raise UsageError(f"--header: {exc}; e.g. --header 'Authorization: Bearer TOKEN'") from None
     except InvalidOption as exc:
-        raise UsageError(f"{_flag(exc.option)} {exc.value}: expected {exc.expected}") from None
-    _print_report(report, reports)
+        raise _invalid(exc) from None
+    _print_report(report, reports, args.export_tests)
     return _EXIT_CODES[report.verdict]
 
 
@@ -330,11 +370,27 @@ def _conform(url: str, options: dict[str, Any], agents: list[str]) -> Conformanc
     return run_conformance(url, agent_ids=agents, **options)
 
 
-def _print_report(report: ConformanceReport, reports: dict[str, Path]) -> None:
+def _print_report(
+    report: ConformanceReport, reports: dict[str, Path], export: str | None = None
+) -> None:
     print()
     print(report.summary_table())
+    print()
+    print(report.coverage.table("API coverage of this run"))
     if report.verdict in ("violations", "untestable"):
         print()
         print(report.failure_text())
     for kind, path in reports.items():
         print(f"{kind} report written to {path}")
+    if report.exported is not None:
+        print(f"{len(report.replays)} regression test(s) written to {report.exported}")
+    elif export is not None:
+        print(f"no failure to export: {export} not written")
+    if export is not None:
+        unreplayable = sum(1 for failure in report.failures if not failure.replays)
+        left = report.counters["replays_not_kept"]
+        if unreplayable or left or report.errors:
+            print(
+                f"not exported: {unreplayable} failure(s) with no request to replay, "
+                f"{left} over the cap of the export, {len(report.errors)} error(s)"
+            )

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ._common import UsageError, positive_seconds
+from ._common import UsageError, seconds
 
 NAME = "drift"
 HELP = (
@@ -31,10 +31,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--timeout",
-        type=positive_seconds,
+        type=seconds(above_zero=True),
         default=10.0,
         metavar="SECONDS",
-        help="with --base-url: for each whole answer (10)",
+        help="with --base-url: for each whole answer, above 0 up to 3600 (10)",
     )
 
 

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
-from ._common import UsageError, output_dir, whole_number
+from ._common import SEED, UsageError, output_dir, whole_number
 
 NAME = "fixtures"
 HELP = (
@@ -45,13 +45,6 @@ def _sigterm_as_exception() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _seed(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", type=Path, required=True, metavar="DIR", help="directory to write into"
@@ -63,7 +56,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help=f"payloads of each kind, 1 to {MAX_COUNT:,} (and as many invalid ones with --invalid)",
     )
-    parser.add_argument("--seed", type=_seed, required=True, metavar="S", help="the seed")
+    parser.add_argument(
+        "--seed", type=SEED, required=True, metavar="S", help="the seed, 0 to 2**64-1"
+    )
     parser.add_argument(
         "--kind",
         action="extend",

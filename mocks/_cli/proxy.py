@@ -9,7 +9,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from ._common import UsageError, positive_int, positive_seconds, whole_number
+from ._common import MAX_BODY, PORT, UsageError, seconds, whole_number
 
 NAME = "proxy"
 HELP = (
@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     parser.add_argument(
-        "--port", type=whole_number(0, 65535), default=4011, help="port (4011; 0: any)"
+        "--port", type=PORT, default=4011, help="port, 0 to 65535 (4011; 0: any free port)"
     )
     parser.add_argument(
         "--record",
@@ -54,17 +54,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-body",
-        type=positive_int,
+        type=whole_number(1, MAX_BODY),
         default=10 * 1024 * 1024,
         metavar="BYTES",
-        help="judge answers up to this size; a larger one is passed on unjudged (10 MiB)",
+        help=f"judge answers up to this size, 1 to {MAX_BODY:,}; a larger one is passed on "
+        "unjudged (10 MiB)",
     )
     parser.add_argument(
         "--timeout",
-        type=positive_seconds,
+        type=seconds(above_zero=True),
         default=30.0,
         metavar="SECONDS",
-        help="for the upstream's whole answer; past it the client gets a 504 (30)",
+        help="for the upstream's whole answer, above 0 up to 3600; past it the client gets a "
+        "504 (30)",
     )
     parser.add_argument(
         "--log-level",

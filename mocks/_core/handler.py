@@ -42,7 +42,8 @@ What the handler does, in order, for each request (each step written here once):
    ``organization_id`` are checked (422 unless UUIDs) and otherwise ignored: the mock has one
    tenant;
 6. the call goes into the journal (operation, parameters, redacted headers, status, and the
-   fault or policy that shaped the answer).
+   fault or policy that shaped the answer), and, when the handler counts API coverage
+   (:mod:`mocks._core.tally`), into its tally (a 405 counted against the path's operation).
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from urllib.parse import urlencode
 
 from contracts import OPERATIONS
 
+from . import tally
 from .faults import Faults
 from .http import JSON_HEADERS, Request, Response, json_answer
 from .journal import Journal
@@ -136,6 +138,9 @@ class Handler:
     - ``policy``: a :class:`Policy` that may answer valid requests its own way (the live
       server's ``Prefer`` controls).
 
+    ``coverage``: the :class:`contracts.ApiCoverage` each answer is counted into (None: none;
+    a handler made while :func:`mocks._core.tally.counting_into` is on counts into its tally).
+
     :meth:`handle` is thread-safe and never raises for any request; the same request against
     the same store gives the same bytes.
     """
@@ -157,6 +162,7 @@ class Handler:
             raise ValueError(f"token must be a non-empty string without spaces, got {token!r}")
         self.token = token
         self.policy = policy
+        self.coverage = tally.active()
         self._expected_auth = None if token is None else f"bearer {token}".encode()
 
     # -- the entry point ----------------------------------------------------------------------
@@ -179,7 +185,7 @@ class Handler:
             )
         else:
             answer = self._redirect(request) or _NOT_FOUND
-        self._note(request, None, {}, answer, None)
+        self._note(request, None, {}, answer, None, partial.name if partial else None)
         return answer
 
     def carry_out(
@@ -246,6 +252,16 @@ class Handler:
         params: Mapping[str, Any],
         answer: Response,
         shaped_by: str | None,
+        path_operation: str | None = None,
     ) -> None:
         status = None if answer.disconnect else answer.status
         self.journal.note(request, operation, params, status, shaped_by)
+        if self.coverage is not None:
+            self.coverage.record(
+                operation or path_operation,
+                status,
+                fault=shaped_by,
+                skip=params.get("skip"),
+                limit=params.get("limit"),
+                body=answer.body,
+            )

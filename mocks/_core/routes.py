@@ -1,14 +1,12 @@
 """The route table of the mock: one :class:`Route` per operation of :data:`contracts.OPERATIONS`.
 
-No path is spelled here: each route's regex is the contract's own (:mod:`contracts._routing`,
-made from the path template once, as Starlette's ``{name}`` convertor reads it), which the
-judge of real traffic matches requests with too.
+No path is spelled here: each route's regex is made from the contract's path template once, at
+import, as Starlette's ``{name}`` convertor reads it (one non-empty path segment per name).
 """
 
 from __future__ import annotations
 
-from contracts import OPERATIONS, Operation
-from contracts._routing import PATTERNS
+from contracts import OPERATIONS, Operation, path_pattern
 
 from .http import JSON_HEADERS, Response, json_answer
 from .params import ParameterReader
@@ -32,7 +30,7 @@ class Route:
             if operation.not_found is None
             else json_answer(404, {"detail": operation.not_found})
         )
-        self.pattern = PATTERNS[operation.name]
+        self.pattern = path_pattern(operation.path)
         self.reader = ParameterReader(operation)
 
     def found(self, body: bytes | None) -> Response:

@@ -13,6 +13,11 @@ replicas), so the same id gives the same body on every call, in every process:
   index order, so walking them with ``skip`` sees each run once;
 - ``delete_run(id)``: 200 ``{}`` for any id (there is nothing to forget).
 
+Your agent's shape (:mod:`mocks._core.shapes`): ``data_schema=`` and ``config=`` make every
+run carry them; ``agents={agent_id: {...}}`` names your agents, agent by agent: a run made from
+an id alone then belongs to one of them (picked from ``(seed, id)``), with its shape, and a
+page of one of them carries its shape.
+
 Because nothing is remembered, a listed run fetched by id comes back with the
 ``extraction_agent_id`` it was made with, not the agent it was listed under, and a run's
 ``job_id`` does not lead back to it. Use the stateful :class:`~mocks._core.store.RunStore` for
@@ -24,10 +29,12 @@ changes nothing but speed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
 from .http import dump_json
+from .shapes import Shapes
 from .store import derive_seed, derive_uuid, page_json
 
 __all__ = ["StatelessRuns"]
@@ -37,10 +44,22 @@ class StatelessRuns:
     """Runs made on demand from ids: ``StatelessRuns(seed=0, max_total=100)``.
 
     ``max_total`` bounds the ``total`` of an agent's list; ``cache_size`` bounds the bodies
-    kept for speed.
+    kept for speed. ``data_schema``, ``config`` and ``agents`` (a mapping of agent ids to
+    ``{"data_schema", "config"}``) shape the runs like your agent's (see the module docstring);
+    a schema keyword the generator cannot honour is an :class:`~mocks._errors.InvalidShape`
+    (a ValueError) naming it.
     """
 
-    def __init__(self, *, seed: int = 0, max_total: int = 100, cache_size: int = 4096) -> None:
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        max_total: int = 100,
+        cache_size: int = 4096,
+        data_schema: Mapping[str, Any] | None = None,
+        config: Mapping[str, Any] | None = None,
+        agents: Mapping[str, Any] | None = None,
+    ) -> None:
         for name, value in (("seed", seed), ("max_total", max_total), ("cache_size", cache_size)):
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ValueError(f"StatelessRuns: {name} must be a whole number, got {value!r}")
@@ -48,6 +67,8 @@ class StatelessRuns:
             raise ValueError("StatelessRuns: max_total and cache_size must be >= 0")
         self.seed = seed
         self.max_total = max_total
+        self.shapes = Shapes.read(data_schema=data_schema, config=config, agents=agents)
+        self._agents = self.shapes.agent_ids
         # the fast path of _make_body: the same bytes, kept (a property test holds them equal)
         self._cached_body = lru_cache(maxsize=cache_size)(self._make_body)
 
@@ -55,7 +76,15 @@ class StatelessRuns:
         """The run made from ``run_id`` (lower-case, hyphenated), with ``fields`` set on it."""
         from strategies import sample
 
-        made = sample("run", seed=derive_seed(self.seed, "run", run_id))[0]
+        agent = fields.get("extraction_agent_id")
+        if agent is None and self._agents:  # a run of one of your agents
+            agent = self._agents[derive_seed(self.seed, "agent-of", run_id) % len(self._agents)]
+            fields = {**fields, "extraction_agent_id": agent}
+        seed = derive_seed(self.seed, "run", run_id)
+        shape = self.shapes.of(agent).overrides(
+            lambda: sample("config", seed=derive_seed(self.seed, "config", run_id))[0]
+        )
+        made = sample("run", seed=seed, **shape)[0]
         made["id"] = run_id
         made["job_id"] = derive_uuid(self.seed, "job-of", run_id)
         made.update(fields)

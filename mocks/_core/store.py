@@ -25,6 +25,7 @@ import re
 import threading
 import uuid
 from collections.abc import Iterable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -137,37 +138,65 @@ class RunStore:
 
     @classmethod
     def seeded(
-        cls, *, seed: int = 0, runs: int = 100, agents: int = 3, jobs: int | None = None
+        cls,
+        *,
+        seed: int = 0,
+        runs: int = 100,
+        agents: int | Mapping[str, Any] = 3,
+        jobs: int | None = None,
+        data_schema: Mapping[str, Any] | None = None,
+        config: Mapping[str, Any] | None = None,
     ) -> RunStore:
         """A store of ``runs`` realistic runs spread evenly over ``agents`` agents.
 
         Every run has a job; ``jobs=None`` gives each run its own, a number shares that many
         jobs among the runs (round robin). The same arguments give the same runs, byte for
         byte, in every process. Agent ids are :meth:`agents`, in order.
+
+        Your agent's shape (see :mod:`mocks._core.shapes`): ``data_schema=`` and ``config=``
+        make every agent's runs carry them (a ``SUCCESS`` run's ``data`` follows the schema);
+        ``agents`` may also be a mapping of your agents' ids to ``{"data_schema": ...,
+        "config": ...}``, agent by agent. A schema keyword the generator cannot honour is an
+        :class:`~mocks._errors.InvalidShape` (a ValueError) naming it.
         """
-        for name, value, low in (("runs", runs, 0), ("agents", agents, 1), ("jobs", jobs, 1)):
+        given = agents if isinstance(agents, Mapping) else None
+        counted = None if given is not None else agents  # a mapping is checked by Shapes.read
+        for name, value, low in (("runs", runs, 0), ("agents", counted, 1), ("jobs", jobs, 1)):
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
                 raise ValueError(f"RunStore.seeded: {name} must be a whole number, got {value!r}")
             if value is not None and value < low:
                 raise ValueError(f"RunStore.seeded: {name} must be >= {low}, got {value}")
         from strategies import sample
 
-        agent_ids = [derive_uuid(seed, "agent", a) for a in range(agents)]
+        from .shapes import Shapes
+
+        shapes = Shapes.read(data_schema=data_schema, config=config, agents=given)
+        if given is None:
+            assert isinstance(agents, int)
+            agent_ids = [derive_uuid(seed, "agent", a) for a in range(agents)]
+        else:
+            agent_ids = shapes.agent_ids
+        count = len(agent_ids)
         job_ids = None if jobs is None else [derive_uuid(seed, "job", j) for j in range(jobs)]
         project = derive_uuid(seed, "project")
         made: list[tuple[dict[str, Any], bytes]] = []
         for a, agent in enumerate(agent_ids):
             # one agent: one project, one schema and config, as a real extraction agent has
             profile = sample("run", seed=derive_seed(seed, "profile", a))[0]
-            numbers = range(a, runs, agents)  # run i belongs to agent i % agents
+            realistic: dict[str, Any] = profile["config"]
+            shape = {
+                "data_schema": profile["data_schema"],
+                "config": realistic,
+                **shapes.of(agent).overrides(partial(dict, realistic)),
+            }
+            numbers = range(a, runs, count)  # run i belongs to agent i % agents
             batch = sample(
                 "run",
                 seed=derive_seed(seed, "agent", a),
                 count=len(numbers),
                 extraction_agent_id=agent,
                 project_id=project,
-                data_schema=profile["data_schema"],
-                config=profile["config"],
+                **shape,
             )
             for i, run in zip(numbers, batch, strict=True):
                 run["job_id"] = (
@@ -263,6 +292,16 @@ class RunStore:
             if entry.job is not None:
                 _remove(self._by_job, entry.job, entry.key)
             return True
+
+    def copy(self) -> RunStore:
+        """A new store holding the same runs (deleting from one leaves the other as it is)."""
+        new = RunStore()
+        with self._lock:
+            new._by_id = dict(self._by_id)  # entries are never changed, only replaced
+            new._by_agent = {agent: list(keys) for agent, keys in self._by_agent.items()}
+            new._by_job = {job: list(keys) for job, keys in self._by_job.items()}
+        new._agent_order = self._agent_order
+        return new
 
     def clear(self) -> None:
         """Remove every run."""

@@ -13,6 +13,10 @@ Fixtures, all named ``extract_*``:
   ``--extract-record DIR``, record) a test's real exchanges with the API, failing the test on a
   violation (:mod:`mocks._plugin.traffic`).
 
+``--extract-coverage`` (``--extract-coverage-report=PATH``, ``--extract-coverage-fail-under=N``)
+reports what the suite exercised of the contract against the mocks, every xdist worker merged
+(:mod:`mocks._plugin.coverage`).
+
 ``--extract-conformance`` adds one test to the run, ``extract_contract::conformance``: the
 conformance run of :mod:`contracts.conformance` against ``--extract-base-url`` (a server of
 yours), or against a live mock of its own (``extract_server_options``) when no URL is given.
@@ -28,6 +32,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from .._errors import InvalidMockArgument
+from . import coverage
 from .conformance import ConformanceSuite, add_options, check_options
 from .marker import MARKER, MARKER_HELP, from_marker
 from .traffic import add_options as add_traffic_options
@@ -45,12 +50,14 @@ if TYPE_CHECKING:
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("extract-contract", "extract-contract (mock Extraction Runs API)")
     add_options(group)
+    coverage.add_options(group)
     add_traffic_options(group)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
     check_options(config)
+    coverage.check_options(config)
     check_traffic_options(config)
 
 

@@ -147,14 +147,13 @@ def check_options(config: pytest.Config) -> None:
 
 
 def _check_run_options(config: pytest.Config, url: str | None) -> None:
-    from contracts.conformance import InvalidOption, Limits
-    from contracts.conformance._policy import decide
+    from contracts.conformance import InvalidOption, Limits, write_policy
 
     options = _run_options(config)
     try:
         limits = {k: v for k, v in options.items() if k in ("rate", "max_requests", "timeout")}
         Limits(**limits, max_wait=options.get("max_wait", 30.0))
-        decide(
+        write_policy(
             url or "http://127.0.0.1",
             read_only=options.get("read_only", False),
             allow_writes=options.get("allow_writes", False),
@@ -236,10 +235,11 @@ def _conforms_bundled(server: ServerOptions, options: dict[str, Any]) -> None:
     """Serve a live mock as ``server`` describes, for this run only, and check it."""
     from contracts.conformance import assert_conforms
 
+    from .._core.tally import counting_into
     from .._server.live import live_server
 
     headers = {} if server.token is None else {"Authorization": f"Bearer {server.token}"}
-    with live_server(server) as mock:
+    with counting_into(None), live_server(server) as mock:  # not the suite's API coverage
         stateless = server.mode == "stateless"
         agents = () if stateless else tuple(mock.store.agents()[:3])
         assert_conforms(mock.url, headers=headers, agent_ids=agents, stateless=stateless, **options)

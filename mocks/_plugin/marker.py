@@ -6,6 +6,13 @@ Hypothesis ``@given`` test (where function-scoped fixtures are refused) ``with m
 mock:`` gives each example a fresh mock. Every argument is checked before anything is built; a
 wrong one raises :class:`~mocks._errors.InvalidMockArgument` naming it.
 
+Your agent's shape: ``data_schema=`` and ``config=`` make every run carry them (a ``SUCCESS``
+run's ``data`` follows the schema), and ``agents`` may be a mapping of your agents' ids to
+``{"data_schema": ..., "config": ...}``; your own runs are ``data=``: a list of runs (or dicts),
+a :class:`~mocks.RunStore` (the mock serves a copy, so each test starts from the same runs), the
+path of a JSON array / JSON Lines file or of a recording's directory; ``recording=`` is a
+recording's directory and nothing else (``extract-contract proxy --record`` wrote it).
+
 Faults are given as data: a kind's name (``"server_error"``) or the command line's text form
 (``"rate_limit:times=1,retry_after=2"``), a dict of :meth:`mocks.Faults.add` arguments with a
 ``kind`` key (``{"kind": "rate_limit", "times": 1, "retry_after": 2}``), or a list of those;
@@ -29,12 +36,12 @@ __all__ = ["MARKER", "MARKER_HELP", "from_marker", "mock_api"]
 
 MARKER = "extract_mock"
 MARKER_HELP = (
-    f"{MARKER}(seed=<--extract-seed>, runs=100, agents=3, jobs=None, mode='stateful', "
-    "base_url='https://api.cloud.llamaindex.ai', token=None, faults=(), assert_all_mocked=True, "
-    "recording=None): "
-    "configure the extract_mock fixture (the in-process mock of the Extraction Runs API): "
-    "seeded runs, stateless mode, base URL, bearer token, faults, the runs of a recording; "
-    "see mocks.mock_api"
+    f"{MARKER}(seed=<--extract-seed>, runs=100, agents=3, jobs=None, data_schema=None, "
+    "config=None, data=None, mode='stateful', base_url='https://api.cloud.llamaindex.ai', "
+    "token=None, faults=(), assert_all_mocked=True, recording=None): configure the extract_mock "
+    "fixture (the in-process mock of the Extraction Runs API): seeded runs shaped like your "
+    "agent (data_schema, config, agents={id: {...}}) or your own runs (data, or the runs of a "
+    "recording), stateless mode, base URL, bearer token, faults; see mocks.mock_api"
 )
 
 Mode = Literal["stateful", "stateless"]
@@ -47,8 +54,11 @@ def mock_api(
     *,
     seed: int = 0,
     runs: int | None = None,
-    agents: int | None = None,
+    agents: int | Mapping[str, Any] | None = None,
     jobs: int | None = None,
+    data_schema: Mapping[str, Any] | None = None,
+    config: Mapping[str, Any] | None = None,
+    data: Any = None,
     mode: Mode = "stateful",
     base_url: str | None = None,
     token: str | None = None,
@@ -61,8 +71,16 @@ def mock_api(
     - ``seed``: the runs' seed; the same arguments give byte-identical answers;
     - ``runs`` (default 100), ``agents`` (default 3), ``jobs`` (default: one per run): the
       seeded store of the stateful mode (see :meth:`mocks.RunStore.seeded`);
+    - ``data_schema``, ``config``: your agent's extraction schema and config, carried by every
+      run (a ``SUCCESS`` run's ``data`` follows the schema); ``agents`` may be a mapping of
+      agent ids to ``{"data_schema": ..., "config": ...}`` instead, agent by agent (in both
+      modes);
+    - ``data``: your own runs instead of seeded ones: a list of runs or dicts, a
+      :class:`mocks.RunStore` (copied: your store is never changed), a file path (a JSON
+      array or JSON Lines) or a recording's directory;
     - ``mode``: ``"stateful"`` (deletes stick) or ``"stateless"`` (every id answers a run made
-      from it; ``runs``/``agents``/``jobs`` do not apply);
+      from it; ``runs``/``jobs``/``data``/``recording`` and a number of ``agents`` do not
+      apply);
     - ``base_url``: where the mock answers (default: the real service's URL);
     - ``token``: require ``Authorization: Bearer <token>`` (401 otherwise);
     - ``faults``: a kind name (or ``"KIND:NAME=VALUE,..."``), a dict of :meth:`mocks.Faults.add`
@@ -70,7 +88,7 @@ def mock_api(
     - ``assert_all_mocked``: fail requests to other hosts (respx's rule);
     - ``recording``: serve every run seen in this recording (a directory ``extract-contract
       proxy --record`` wrote; see :meth:`mocks.RunStore.from_recording`) instead of seeded
-      runs.
+      runs; like ``data``, nothing that seeds or shapes runs beside it.
 
     >>> with mock_api(seed=3, runs=10, faults={"kind": "rate_limit", "times": 1}) as mock:
     ...     len(mock.store), len(mock.faults)
@@ -81,7 +99,8 @@ def mock_api(
     from .._adapters.router import MockAPI
 
     _whole("seed", seed, low=None)
-    for name, value in (("runs", runs), ("agents", agents), ("jobs", jobs)):
+    counted = agents if not isinstance(agents, Mapping) else None
+    for name, value in (("runs", runs), ("agents", counted), ("jobs", jobs)):
         if value is not None:
             _whole(name, value, low=0 if name == "runs" else 1)
             if mode == "stateless":
@@ -92,6 +111,16 @@ def mock_api(
         raise InvalidMockArgument(
             f"mode must be 'stateful' or 'stateless', got {mode!r}", argument="mode"
         )
+    seeding = {"runs": runs, "agents": agents, "jobs": jobs}
+    shape = {"data_schema": data_schema, "config": config}
+    if data is not None:
+        _alone("data", mode, **seeding, **shape)
+    if recording is not None:
+        if not isinstance(recording, (str, os.PathLike)):
+            raise InvalidMockArgument(
+                f"recording must be a directory's path, got {recording!r}", argument="recording"
+            )
+        _alone("recording", mode, **seeding, **shape, data=data)
     if base_url is not None and not isinstance(base_url, str):
         raise InvalidMockArgument(
             f"base_url must be a string, got {base_url!r}", argument="base_url"
@@ -105,8 +134,6 @@ def mock_api(
             f"assert_all_mocked must be True or False, got {assert_all_mocked!r}",
             argument="assert_all_mocked",
         )
-    if recording is not None:
-        _recording_allowed(recording, mode, runs, agents, jobs)
     fault_specs = _faults(faults)
     options: dict[str, Any] = {"token": token, "assert_all_mocked": assert_all_mocked}
     if base_url is not None:
@@ -119,7 +146,12 @@ def mock_api(
                 f"base_url must be an http(s) URL, got {base_url!r}", argument="base_url"
             )
         options["base_url"] = base_url
-    source = _source(mode, seed, runs, agents, jobs) if recording is None else _recorded(recording)
+    if recording is not None:
+        source = _own_runs(recording, argument="recording")
+    elif data is not None:
+        source = _own_runs(data)
+    else:
+        source = _source(mode, seed, runs, agents, jobs, data_schema, config)
     mock = MockAPI(source, **options)
     for spec in fault_specs:
         mock.faults.add_spec(spec)
@@ -146,33 +178,6 @@ def from_marker(args: Sequence[Any], kwargs: Mapping[str, Any], *, seed: int) ->
     return mock_api(**{"seed": seed, **kwargs})
 
 
-def _recording_allowed(
-    recording: object, mode: str, runs: int | None, agents: int | None, jobs: int | None
-) -> None:
-    if not isinstance(recording, (str, os.PathLike)):
-        raise InvalidMockArgument(
-            f"recording must be a directory's path, got {recording!r}", argument="recording"
-        )
-    named = (("runs", runs), ("agents", agents), ("jobs", jobs))
-    given = [name for name, value in named if value is not None]
-    if mode != "stateful" or given:
-        other = f"mode={mode!r}" if mode != "stateful" else given[0]
-        raise InvalidMockArgument(
-            f"recording: the runs come from the recording, not from {other}",
-            argument="recording",
-        )
-
-
-def _recorded(recording: str | os.PathLike[str]) -> Any:
-    from .._core.store import RunStore
-    from .._errors import LoadError
-
-    try:
-        return RunStore.from_recording(recording)
-    except LoadError as exc:
-        raise InvalidMockArgument(f"recording: {exc}", argument="recording") from None
-
-
 def _whole(name: str, value: object, *, low: int | None) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidMockArgument(f"{name} must be a whole number, got {value!r}", argument=name)
@@ -180,19 +185,69 @@ def _whole(name: str, value: object, *, low: int | None) -> None:
         raise InvalidMockArgument(f"{name} must be >= {low}, got {value}", argument=name)
 
 
-def _source(mode: Mode, seed: int, runs: int | None, agents: int | None, jobs: int | None) -> Any:
+def _source(
+    mode: Mode,
+    seed: int,
+    runs: int | None,
+    agents: int | Mapping[str, Any] | None,
+    jobs: int | None,
+    data_schema: Any,
+    config: Any,
+) -> Any:
+    from .._errors import InvalidShape
+
+    shape = {"data_schema": data_schema, "config": config}
+    try:
+        if mode == "stateless":
+            from .._core.stateless import StatelessRuns
+
+            given = agents if isinstance(agents, Mapping) or agents is None else None
+            return StatelessRuns(seed=seed, agents=given, **shape)
+        from .._core.store import RunStore
+
+        return RunStore.seeded(
+            seed=seed,
+            runs=100 if runs is None else runs,
+            agents=3 if agents is None else agents,
+            jobs=jobs,
+            **shape,
+        )
+    except InvalidShape as exc:
+        argument = "agents" if exc.agent is not None else exc.argument
+        raise InvalidMockArgument(str(exc), argument=argument) from None
+
+
+def _alone(argument: str, mode: Mode, **others: Any) -> None:
+    """``data`` or ``recording`` is the whole store: stateful only, and none of ``others`` (a
+    seeded store's arguments, your agent's shape, the other source of runs) beside it."""
     if mode == "stateless":
-        from .._core.stateless import StatelessRuns
+        raise InvalidMockArgument(
+            f"{argument}: only with mode='stateful' (stateless runs are made from ids)",
+            argument=argument,
+        )
+    given = [name for name, value in others.items() if value is not None]
+    if given:
+        raise InvalidMockArgument(
+            f"{argument}: not with {given[0]}= (your runs carry their own agents, data_schema "
+            "and config)",
+            argument=argument,
+        )
 
-        return StatelessRuns(seed=seed)
+
+def _own_runs(data: Any, *, argument: str = "data") -> Any:
+    """The store of your own runs (``data``: :func:`~mocks._core.loading.store_of`) or of a
+    recording (``recording``: :meth:`~mocks.RunStore.from_recording`, a directory only); a bad
+    run, file or directory is one line naming the argument and where."""
+    from .._core.loading import store_of
     from .._core.store import RunStore
+    from .._errors import LoadError
 
-    return RunStore.seeded(
-        seed=seed,
-        runs=100 if runs is None else runs,
-        agents=3 if agents is None else agents,
-        jobs=jobs,
-    )
+    load = RunStore.from_recording if argument == "recording" else store_of
+    try:
+        return load(data)
+    except LoadError as exc:  # "data: record #2: ..." or "data: runs.jsonl:3: ..."
+        message = str(exc) if exc.source == "data" else f"{argument}: {exc}"
+        raise InvalidMockArgument(message, argument=argument) from None
 
 
 def _faults(faults: object) -> list[FaultSpec]:

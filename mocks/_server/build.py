@@ -9,7 +9,7 @@ when asked for, and the ASGI app over them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,8 +19,7 @@ from .._adapters.prefer import PreferControls
 from .._core.faults import Faults, FaultSpec
 from .._core.handler import Handler
 from .._core.journal import Journal
-from .._core.loading import load_runs
-from .._core.recorded import load_recording
+from .._core.loading import store_of
 from .._core.stateless import StatelessRuns
 from .._core.store import RunSource, RunStore
 from .._errors import InvalidFault, LoadError, ServeError
@@ -53,23 +52,38 @@ class LiveMock:
 
 
 def make_source(options: ServerOptions) -> RunSource:
-    """The run source the options ask for (a seeded or loaded store, or stateless runs)."""
+    """The run source the options ask for (a seeded, given or loaded store, or stateless
+    runs), shaped like your agents when the options say so."""
+    schema, config = options.data_schema, options.config
     if options.mode == "stateless":
-        return StatelessRuns(seed=options.seed)
+        agents = options.agents if isinstance(options.agents, Mapping) else None
+        return StatelessRuns(seed=options.seed, agents=agents, data_schema=schema, config=config)
     if options.data is not None:
-        store = RunStore()
-        try:
-            if options.data.is_dir():  # a recording of real traffic
-                load_recording(store, options.data)
-            else:
-                load_runs(store, options.data)
-        except LoadError as exc:
-            raise ServeError(exc.detail, option="data", value=exc.location) from None
-        return store
+        return _own_runs(options.data)
     try:
-        return RunStore.seeded(seed=options.seed, runs=options.runs, agents=options.agents)
+        return RunStore.seeded(
+            seed=options.seed,
+            runs=options.runs,
+            agents=options.agents,
+            data_schema=schema,
+            config=config,
+        )
     except ValueError as exc:
         raise ServeError(str(exc)) from None
+
+
+def _own_runs(data: Any) -> RunStore:
+    """Your runs: a copy of a store (a reset starts again from it), a list, a file, or a
+    recording's directory."""
+    try:
+        store: RunStore = store_of(data)
+    except LoadError as exc:
+        if exc.source != "data":  # a file: where in it
+            raise ServeError(exc.detail, option="data", value=exc.location) from None
+        if exc.record is None:  # not runs at all
+            raise ServeError(exc.detail, option="data") from None
+        raise ServeError(exc.detail, option="data", value=f"record #{exc.record}") from None
+    return store
 
 
 def build_server(options: ServerOptions) -> LiveMock:

@@ -146,12 +146,14 @@ def _server_class() -> type[Any]:
     return _Server
 
 
-def serve_forever(options: ServerOptions, *, on_ready: Callable[[str], None]) -> None:
-    """Serve in the foreground until Ctrl-C or SIGTERM; ``on_ready(url)`` once it answers."""
+def serve_forever(options: ServerOptions, *, on_ready: Callable[[str, LiveMock], None]) -> None:
+    """Serve in the foreground until Ctrl-C or SIGTERM; ``on_ready(url, live)`` once it
+    answers (``live``: what it serves, e.g. to tell which agents have runs)."""
     if options.workers > 1:
         _serve_workers(options, on_ready)
         return
-    serve_app_forever(_build_for_process(options).app, options, on_ready=on_ready)
+    live = _build_for_process(options)
+    serve_app_forever(live.app, options, on_ready=lambda url: on_ready(url, live))
 
 
 def serve_app_forever(
@@ -176,16 +178,16 @@ def serve_app_forever(
         sock.close()
 
 
-def _serve_workers(options: ServerOptions, on_ready: Callable[[str], None]) -> None:
+def _serve_workers(options: ServerOptions, on_ready: Callable[[str, LiveMock], None]) -> None:
     from uvicorn.supervisors import Multiprocess
 
-    build_server(options)  # fail here, once, on bad options rather than in every worker
+    live = build_server(options)  # fail here, once, on bad options rather than in every worker
     sock = bind(options.host, options.port)
     port = sock.getsockname()[1]
     os.environ[OPTIONS_ENV] = replace(options, port=port).to_json()
     config = uvicorn_config(f"{__name__}:app_from_environment", options, port=port)
     supervisor = Multiprocess(config, sockets=[sock])
-    on_ready(_url(options.host, port))  # the socket listens: connections queue until a worker
+    on_ready(_url(options.host, port), live)  # the socket listens: connections queue until a worker
     try:
         supervisor.run()
     finally:

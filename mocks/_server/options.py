@@ -1,6 +1,10 @@
 """What the live mock can be told: :class:`ServerOptions`, checked when made.
 
-The fields are ``extract-contract serve``'s flags, by their Python names. A wrong value is a
+The fields are ``extract-contract serve``'s flags, by their Python names; ``data_schema``,
+``config`` and ``agents`` (a number, or a mapping of agent ids to ``{"data_schema", "config"}``)
+shape the runs like your agent's (:mod:`mocks._core.shapes`), and ``data`` is your own runs: a
+file path (``serve --data``), a list of runs or dicts, or a :class:`~mocks.RunStore` (served as
+a copy, so a reset starts again from it). A wrong value is a
 :class:`~mocks._errors.ServeError` carrying the field (``option``), its ``value`` and what it
 ``needs``; its message speaks Python (``workers=2: only with mode='stateless' (...)``), and the
 command line renders the same error with its own flag names.
@@ -9,18 +13,24 @@ command line renders the same error with its own flag names.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Union
 
 from .._adapters.asgi import DEFAULT_MAX_BODY
 from .._adapters.protocol import Limits
 from .._core.faults import FaultSpec, read_fault
-from .._errors import ServeError
+from .._errors import InvalidShape, ServeError
+
+if TYPE_CHECKING:
+    from .._core.store import RunStore
 
 __all__ = ["OPTIONS_ENV", "Mode", "ServerOptions"]
 
 Mode = Literal["stateful", "stateless"]
+RunsData = Union[Path, str, "RunStore", Sequence[Any]]
+"""Your own runs: a file path, a RunStore, or a list of runs (or dicts)."""
 OPTIONS_ENV = "EXTRACT_CONTRACT_SERVE_OPTIONS"
 """The environment variable that hands the options to each ``--workers`` process."""
 
@@ -34,8 +44,8 @@ class ServerOptions:
     mode: Mode = "stateful"
     seed: int = 0
     runs: int = 1000
-    agents: int = 3
-    data: Path | None = None
+    agents: int | Mapping[str, Any] = 3
+    data: RunsData | None = None
     token: str | None = None
     faults: tuple[FaultSpec, ...] = ()
     strict: bool = False
@@ -50,6 +60,8 @@ class ServerOptions:
     max_head: int = Limits.max_head
     head_timeout: float = Limits.head_timeout
     keep_alive_timeout: int = 5
+    data_schema: Mapping[str, Any] | None = None
+    config: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.mode not in ("stateful", "stateless"):
@@ -69,6 +81,37 @@ class ServerOptions:
                 "stateless runs come from ids", option="data", needs=("mode", "stateful")
             )
         self.limits  # noqa: B018 - checks the numbers (a ServeError names the one at fault)
+        self._check_runs()
+
+    def _check_runs(self) -> None:
+        """Your runs come alone; your agents' shapes must make runs (checked once, here)."""
+        if self.data is not None:
+            from .._core.store import RunStore
+
+            if not isinstance(self.data, (str, Path, RunStore, list, tuple)):
+                reason = "expected a list of runs, a RunStore or a file path, got "
+                raise ServeError(reason + type(self.data).__name__, option="data")
+            beside = [n for n in ("data_schema", "config") if getattr(self, n) is not None]
+            if beside or isinstance(self.agents, Mapping):
+                raise ServeError(
+                    "not with data (your runs carry their own agents, data_schema and config)",
+                    option=beside[0] if beside else "agents",
+                )
+            return
+        from .._core.shapes import Shapes
+
+        try:
+            Shapes.read(
+                data_schema=self.data_schema,
+                config=self.config,
+                agents=self.agents if isinstance(self.agents, Mapping) else None,
+            )
+        except InvalidShape as exc:
+            if exc.agent is None:
+                raise ServeError(exc.reason, option=exc.argument) from None
+            own = "" if exc.argument == "agents" else f" {exc.argument}"
+            reason = f"agent {exc.agent!r}{own}: {exc.reason}"
+            raise ServeError(reason, option="agents") from None
 
     @property
     def limits(self) -> Limits:
@@ -83,8 +126,10 @@ class ServerOptions:
         """What is being served, for the ready line: ``stateful, 1000 runs, seed 0``."""
         if self.mode == "stateless":
             what = f"stateless, seed {self.seed}"
-        elif self.data is not None:
+        elif isinstance(self.data, (str, Path)):
             what = f"stateful, runs from {self.data}"
+        elif self.data is not None:
+            what = "stateful, your runs"
         else:
             what = f"stateful, {self.runs} runs, seed {self.seed}"
         extras = [
@@ -95,6 +140,9 @@ class ServerOptions:
                 ("admin", self.admin),
                 (f"{len(self.faults)} fault(s)", bool(self.faults)),
                 (f"{self.workers} workers", self.workers > 1),
+                ("your data_schema", self.data_schema is not None),
+                ("your config", self.config is not None),
+                ("your agents", isinstance(self.agents, Mapping)),
             )
             if on
         ]
@@ -103,6 +151,8 @@ class ServerOptions:
     def to_json(self) -> str:
         """The options as JSON (faults as the mappings :func:`read_fault` reads back)."""
         payload: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
+        if self.data is not None and not isinstance(self.data, (str, Path)):
+            raise ServeError("only runs from a file go to worker processes", option="data")
         payload["data"] = None if self.data is None else str(self.data)
         payload["faults"] = [spec.as_mapping() for spec in self.faults]
         return json.dumps(payload)

@@ -96,16 +96,20 @@ def test_an_unreachable_url_is_one_line_and_exit_2(capsys):
         (["--embedded", "--phases", "coverage,chaos"], "--phases: unknown phase 'chaos'"),
         (["--embedded", "--agent-id", "agent-1"], "--agent-id 'agent-1': not a UUID"),
         (["--base-url", "ftp://127.0.0.1:1"], "must start with http:// or https://"),
-        (["--embedded", "--timeout", "nan"], "--timeout nan: expected a finite number of seconds"),
-        (["--embedded", "--timeout", "inf"], "--timeout inf: expected a finite number of seconds"),
         (
-            ["--embedded", "--timeout", "0"],
-            "--timeout 0.0: expected a finite number of seconds > 0",
+            ["--embedded", "--read-only", "--allow-writes"],
+            "--allow-writes: not with --read-only: expected not both read-only and writes allowed",
         ),
-        (["--embedded", "--timeout", "-1"], "--timeout -1.0: expected a finite number"),
-        (["--embedded", "--rate", "0"], "--rate 0.0: expected a finite number of requests per"),
-        (["--embedded", "--max-wait", "nan"], "--max-wait nan: expected a finite number"),
-        (["--embedded", "--read-only", "--allow-writes"], "--allow-writes True: expected not both"),
+        (
+            [
+                "--embedded",
+                "--allow-writes",
+                "--allow-delete",
+                "3f1c2a9e-5b7d-4c8e-9a1f-2b3c4d5e6f70",
+            ],
+            "--allow-delete 3f1c2a9e-5b7d-4c8e-9a1f-2b3c4d5e6f70: not with --allow-writes: "
+            "expected no run ids when writes are allowed",
+        ),
         (["--embedded", "--allow-delete", "run-1"], "--allow-delete run-1: expected a run id"),
         (
             ["--base-url", "http://user:pw@127.0.0.1:1"],
@@ -121,11 +125,54 @@ def test_usage_errors_are_one_line_and_exit_2(argv, message, capsys):
     assert message in err
 
 
-def test_a_bad_number_is_an_argparse_error_exit_2(capsys):
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--max-examples", "0"], "--max-examples: expected a whole number from 1 to 1000000"),
+        (["--timeout", "nan"], "--timeout: expected seconds in (0, 3600], got 'nan'"),
+        (["--timeout", "0"], "--timeout: expected seconds in (0, 3600], got '0'"),
+        (["--rate", "0"], "--rate: expected requests per second in (0, 1000000], got '0'"),
+        (["--max-wait", "inf"], "--max-wait: expected seconds in [0, 3600], got 'inf'"),
+        (["--workers", "65"], "--workers: expected a whole number from 1 to 64, got '65'"),
+    ],
+)
+def test_a_bad_number_is_an_argparse_error_exit_2(argv, message, capsys):
     with pytest.raises(SystemExit) as info:
-        main(["conform", "--embedded", "--max-examples", "0"])
+        main(["conform", "--embedded", *argv])
     assert info.value.code == 2
-    assert "--max-examples: expected a whole number >= 1, got '0'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert f"argument {message}" in err
+
+
+def test_the_default_embedded_run_is_seeded_and_repeats(capsys):
+    """The README's first command promises its default seed (issue #13, item 10): without
+    --seed, an --embedded run is seed 0, the same requests and the same table every time."""
+    outputs = []
+    for _ in range(2):
+        assert main(["conform", "--embedded", "--max-examples", "2", "-q"]) == 0
+        out = capsys.readouterr().out
+        assert re.search(r"\(seed 0\)$", out, re.M)  # the summary line, before the coverage
+        outputs.append(re.sub(r" in \d+\.\ds \(", " in _s (", out))
+    assert outputs[0] == outputs[1]
+    assert re.search(r"\b\d+ requests, \d+ DELETE", outputs[0])
+
+
+def test_a_run_against_a_base_url_prints_its_random_seed_and_the_seed_repeats_it(capsys):
+    from mocks import live_server
+
+    with live_server(runs=30, log_level="error") as mock:
+        argv = ["conform", "--base-url", mock.url, "-q", "--max-examples", "1"]
+        argv += ["--phases", "examples", "--agent-id", mock.store.agents()[0], "--read-only"]
+        seeds = []
+        for _ in range(2):
+            assert main(argv) == 0
+            found = re.search(r"\(seed (\d+)\)$", capsys.readouterr().out, re.M)
+            assert found is not None
+            seeds.append(int(found.group(1)))
+        assert seeds[0] != seeds[1]  # random: 2**32 values
+        assert main([*argv, "--seed", str(seeds[0])]) == 0
+        assert re.search(rf"\(seed {seeds[0]}\)$", capsys.readouterr().out, re.M)
 
 
 def test_list_checks_shows_the_registry(capsys):

@@ -10,10 +10,9 @@ import zlib
 
 import pytest
 
-from contracts.conformance import Limits
+from contracts.conformance import Limits, write_policy
 from contracts.conformance._guard import Guard, Refused
 from contracts.conformance._masking import Secrets
-from contracts.conformance._policy import decide
 from contracts.conformance._wire import Wire, WireError, decode
 
 from . import _hostile
@@ -25,7 +24,9 @@ CAP = 1024 * 1024
 
 def guard_for(url: str, **limits: object) -> Guard:
     options = {"timeout": 2.0, "max_body": CAP, "max_wait": 1.0, **limits}
-    return Guard(url, decide(url), Limits(**options), Secrets.of({"X-Auth-Token": "tok-s3cret"}))  # type: ignore[arg-type]
+    return Guard(
+        url, write_policy(url), Limits(**options), Secrets.of({"X-Auth-Token": "tok-s3cret"})
+    )  # type: ignore[arg-type]
 
 
 def test_a_body_dripped_a_byte_at_a_time_ends_at_the_whole_request_deadline():
@@ -194,7 +195,7 @@ def test_the_budget_and_the_pace_hold():
 def test_the_write_policy_and_the_host_are_checked_before_anything_is_sent():
     with raw_server(_hostile.answer("200 OK", b"{}")) as served:
         remote = served.url.replace("127.0.0.1", "runs.test")  # not loopback as written
-        guard = Guard(remote, decide(remote), Limits(), Secrets())
+        guard = Guard(remote, write_policy(remote), Limits(), Secrets())
         with pytest.raises(Refused) as info:
             guard.send("DELETE", remote + "/api/v1/extraction/runs/x", [])
         with pytest.raises(Refused) as elsewhere:

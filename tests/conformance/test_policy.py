@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from contracts.conformance import InvalidOption, Limits, is_loopback_as_written
-from contracts.conformance._policy import SAFE_METHODS, decide
+from contracts.conformance import InvalidOption, Limits, is_loopback_as_written, write_policy
+from contracts.conformance._policy import SAFE_METHODS
 
 RUN = "3f1c2a9e-5b7d-4c8e-9a1f-2b3c4d5e6f70"
 OTHER = "a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d"
@@ -34,13 +34,13 @@ def test_loopback_is_decided_from_the_host_as_written(url, loopback):
 
 
 def test_the_default_policy_follows_the_host():
-    remote = decide("https://staging.example.com")
+    remote = write_policy("https://staging.example.com")
     assert remote.mode == "read-only"
     assert not remote.writes
     assert not remote.allows("DELETE", f"/api/v1/extraction/runs/{RUN}")
     assert "staging.example.com is not loopback as written" in remote.banner()
     assert "--allow-writes or --allow-delete RUN_ID" in remote.banner()
-    local = decide("http://127.0.0.1:8000")
+    local = write_policy("http://127.0.0.1:8000")
     assert local.writes
     assert local.allows("DELETE", f"/api/v1/extraction/runs/{RUN}")
     assert local.banner().startswith("writes allowed: 127.0.0.1 is loopback")
@@ -48,20 +48,20 @@ def test_the_default_policy_follows_the_host():
 
 @pytest.mark.parametrize("method", sorted(SAFE_METHODS))
 def test_a_read_only_run_sends_every_safe_method_and_no_unsafe_one(method):
-    policy = decide("https://staging.example.com")
+    policy = write_policy("https://staging.example.com")
     assert policy.allows(method, "/anything")
     for unsafe in ("DELETE", "POST", "PUT", "PATCH"):
         assert not policy.allows(unsafe, "/api/v1/extraction/runs")
 
 
 def test_the_flags_override_the_host():
-    assert decide("http://localhost", read_only=True).mode == "read-only"
-    assert decide("http://localhost", read_only=True).reason == "--read-only"
-    assert decide("https://staging.example.com", allow_writes=True).writes
+    assert write_policy("http://localhost", read_only=True).mode == "read-only"
+    assert write_policy("http://localhost", read_only=True).reason == "--read-only"
+    assert write_policy("https://staging.example.com", allow_writes=True).writes
 
 
 def test_allow_delete_lets_a_run_delete_exactly_the_named_runs():
-    policy = decide("https://staging.example.com", allow_delete=[RUN.upper()])
+    policy = write_policy("https://staging.example.com", allow_delete=[RUN.upper()])
     assert policy.mode == "read-only, named deletes"
     assert policy.allows("DELETE", f"/api/v1/extraction/runs/{RUN}")
     assert policy.allows("DELETE", f"/api/v1/extraction/runs/{RUN.upper()}")
@@ -71,22 +71,28 @@ def test_allow_delete_lets_a_run_delete_exactly_the_named_runs():
     assert not policy.allows("POST", f"/api/v1/extraction/runs/{RUN}")
     assert "DELETE of 1 named run" in policy.banner()
     # on loopback too: the user named what may go
-    assert not decide("http://127.0.0.1", allow_delete=[RUN]).writes
+    assert not write_policy("http://127.0.0.1", allow_delete=[RUN]).writes
 
 
 @pytest.mark.parametrize(
-    ("options", "option", "expected"),
+    ("options", "option", "expected", "other"),
     [
-        ({"allow_delete": ["run-1"]}, "allow_delete", "a run id (a UUID)"),
-        ({"read_only": True, "allow_writes": True}, "allow_writes", "not both"),
-        ({"allow_writes": True, "allow_delete": [RUN]}, "allow_delete", "no run ids when"),
+        ({"allow_delete": ["run-1"]}, "allow_delete", "a run id (a UUID)", None),
+        ({"read_only": True, "allow_writes": True}, "allow_writes", "not both", "read_only"),
+        (
+            {"allow_writes": True, "allow_delete": [RUN]},
+            "allow_delete",
+            "no run ids when",
+            "allow_writes",
+        ),
     ],
 )
-def test_contradictions_and_bad_ids_name_the_option(options, option, expected):
+def test_contradictions_and_bad_ids_name_the_option(options, option, expected, other):
     with pytest.raises(InvalidOption) as info:
-        decide("http://localhost", **options)
+        write_policy("http://localhost", **options)
     assert info.value.option == option
     assert expected in info.value.expected
+    assert info.value.conflicts_with == other  # a front end names both flags
 
 
 @pytest.mark.parametrize(

@@ -76,4 +76,41 @@ def test_the_public_surface_is_all_sorted_and_complete():
         for name in vars(conformance)
         if not name.startswith("_") and not isinstance(getattr(conformance, name), type(importlib))
     }
-    assert public == set(exported)
+    assert public <= set(exported)
+    lazy = set(exported) - public  # loaded when first asked for (GuardTransport: httpx)
+    assert lazy == {"GuardTransport"}
+    for name in exported:
+        assert getattr(conformance, name) is not None, name
+        value = getattr(conformance, name)
+        if isinstance(value, type) or callable(value):
+            assert value.__doc__, f"{name} has no docstring"
+
+
+def test_the_entry_points_and_the_benches_use_only_the_public_api():
+    """The command line, the pytest plugin and bench/ import nothing private from
+    ``contracts.conformance`` (issue #13, review: conform imported ``_policy.decide``, the
+    bench five private modules)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    files = [
+        *sorted((root / "mocks" / "_cli").glob("*.py")),
+        *sorted((root / "mocks" / "_plugin").glob("*.py")),
+        *sorted((root / "bench").glob("*.py")),
+    ]
+    assert len(files) > 10
+    private = []
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            private += [
+                f"{path.relative_to(root)}:{node.lineno}: {name}"
+                for name in names
+                if name.startswith("contracts.conformance._")
+            ]
+    assert private == []

@@ -96,11 +96,26 @@ def test_the_marker_recording_argument(recording: Path) -> None:
         assert sorted(mock.store.ids()) == sorted([uid(1), uid(3)])
         assert httpx.get(f"{mock.base_url}{API}/{uid(3)}").json()["id"] == uid(3)
     for kwargs, message in [
-        ({"recording": recording, "runs": 5}, "not from runs"),
-        ({"recording": recording, "mode": "stateless"}, "not from mode='stateless'"),
+        ({"recording": recording, "runs": 5}, "recording: not with runs="),
+        ({"recording": recording, "mode": "stateless"}, "recording: only with mode='stateful'"),
+        ({"recording": recording, "data": []}, "recording: not with data="),
+        ({"recording": recording, "data_schema": {}}, "recording: not with data_schema="),
+        ({"recording": recording, "config": {}}, "recording: not with config="),
+        ({"recording": recording, "agents": {}}, "recording: not with agents="),
         ({"recording": 5}, "recording must be a directory's path, got 5"),
         ({"recording": recording / "nope"}, "recording: .*nope: no such directory"),
     ]:
         with pytest.raises(InvalidMockArgument, match=message) as info:
             mock_api(**kwargs)
         assert info.value.argument == "recording"
+
+
+def test_a_directory_given_as_data_is_a_recording(recording: Path) -> None:
+    """``data=`` reads a directory as ``recording=`` does (the one reader: ``store_of``)."""
+    with mock_api(data=recording) as mock:
+        assert sorted(mock.store.ids()) == sorted([uid(1), uid(3)])
+    with mock_api(data=str(recording)) as mock:
+        assert mock.store.get(uid(1)) == make_run(1)
+    _record(Recorder(recording), f"{API}/{uid(4)}", make_run(4, status="CANCELLED"))
+    with pytest.raises(InvalidMockArgument, match=r"^data: .*000006-get_run\.json: run "):
+        mock_api(data=recording)

@@ -9,6 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "docs" / "examples"
 SHOWN = [  # the section's python blocks, in order
+    "test_plugin_agent_shape.py",
     "test_plugin_mock.py",
     "test_plugin_given.py",
     "live_server/conftest.py",

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,6 +35,20 @@ class Served:
         assert parts.hostname is not None
         assert parts.port is not None
         return parts.hostname, parts.port
+
+    def next_line(self, timeout: float = 10) -> str:
+        """The next line it printed to stdout (after the ready line: the agents), as printed
+        (its indent kept). Read in a thread: the lines after the ready line may already sit in
+        the pipe's text buffer, where a selector does not see them."""
+        stdout = self.process.stdout
+        assert stdout is not None
+        read: list[str] = []
+        reader = threading.Thread(target=lambda: read.append(stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(timeout)
+        if not read or not read[0]:
+            raise AssertionError(f"no further line on stdout within {timeout}s")
+        return read[0].rstrip("\n")
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> tuple[int, str]:
         """Send ``sig``, wait for the exit; (exit code, what it wrote to stderr)."""

@@ -69,12 +69,115 @@ def test_usage_errors_are_one_line_and_exit_2(args: list[str], message: str) -> 
 
 @pytest.mark.parametrize(
     "args",
-    [["--error-rate", "2"], ["--latency", "-1"], ["--port", "x"], ["--header-timeout", "0"]],
+    [
+        ["--error-rate", "2"],
+        ["--latency", "-1"],
+        ["--port", "x"],
+        ["--port", "70000"],
+        ["--header-timeout", "0"],
+        ["--runs", "99999999999"],
+    ],
 )
 def test_bad_flag_values_are_refused_by_the_parser(args: list[str]) -> None:
     result = _run(*args)
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
+    assert f"argument {args[0]}: expected " in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--data", "runs.json", "--runs", "5"],
+            "--runs 5: not with --data runs.json (the runs come from the file)",
+        ),
+        (["--agents", "2", "--data", "runs.json"], "--agents 2: not with --data runs.json"),
+        (["--mode", "stateless", "--runs", "5"], "--runs 5: not with --mode stateless (there is"),
+        (["--mode", "stateless", "--agents", "5"], "--agents 5: not with --mode stateless"),
+        (["--mode", "stateless", "--data", "runs.json"], "--data: only with --mode stateful"),
+        (
+            ["--access-log", "--log-level", "warning"],
+            "--access-log: not with --log-level warning (the access log is written at level info",
+        ),
+        (["--fault-seed", "3"], "--fault-seed 3: seeds nothing here"),
+        (["--fault-seed", "3", "--fault", "server_error:seed=1"], "--fault-seed 3: seeds nothing"),
+        (["--fault-seed", "3", "--error-rate", "0"], "--fault-seed 3: seeds nothing here"),
+    ],
+)
+def test_a_flag_another_would_make_do_nothing_is_refused_naming_both(
+    args: list[str], message: str
+) -> None:
+    """``serve --data FILE --runs 5`` used to ignore --runs without a word (issue #13, 9)."""
+    result = _run("--port", "0", *args)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(f"extract-contract serve: error: {message}"), result.stderr
+
+
+def test_rate_and_latency_zero_mean_none_and_the_flags_that_fit_together_are_taken() -> None:
+    with serve_process("--runs", "5", "--error-rate", "0", "--latency", "0") as served:
+        assert served.ready_line.endswith("(stateful, 5 runs, seed 0)")  # no fault added
+        url = f"{served.url}{API}/00000000-0000-4000-8000-000000000000"
+        assert {httpx.get(url).status_code for _ in range(20)} == {404}
+    with serve_process("--runs", "5", "--error-rate", "1", "--fault-seed", "7") as served:
+        assert served.ready_line.endswith("(stateful, 5 runs, seed 0, 1 fault(s))")
+        assert (
+            httpx.get(f"{served.url}{API}/00000000-0000-4000-8000-000000000000").status_code == 500
+        )
+    with serve_process("--runs", "5", "--mode", "stateful", "--seed", "2") as served:
+        assert served.ready_line.endswith("(stateful, 5 runs, seed 2)")
+
+
+def test_access_log_alone_logs_every_request() -> None:
+    """At uvicorn's default level here (warning) the access log said nothing: --access-log
+    raises the level to info unless --log-level says otherwise."""
+    with serve_process("--runs", "5", "--agents", "1", "--access-log") as served:
+        assert served.next_line().startswith("  agent ")
+        assert httpx.get(served.url + "/__extract_contract__/health").status_code == 200
+        logged = served.next_line()  # uvicorn writes its access log to stdout
+        code, err = served.stop()
+    assert code == 0
+    assert "Traceback" not in err
+    assert '"GET /__extract_contract__/health HTTP/1.1" 200' in logged
+
+
+def _two_violations() -> list[dict[str, object]]:
+    runs = _runs(2)
+    runs[1]["status"] = "FINISHED"
+    runs[1]["created_at"] = 5
+    return runs
+
+
+def test_data_errors_list_every_violation_in_one_line_without_a_stray_separator(
+    tmp_path: Path,
+) -> None:
+    """The message once read ``breaks the contract:; ...`` (issue #13, item 9)."""
+    path = tmp_path / "runs.json"
+    path.write_text(json.dumps(_two_violations()))
+    result = _run("--port", "0", "--data", str(path))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    line = result.stderr.strip()
+    assert f"--data {path}: record #1: run " in line
+    assert "breaks the contract: $.created_at: 5 is not of type " in line
+    assert "'null'; $.status: 'FINISHED' is not one of " in line
+    assert "contract:;" not in line
+    assert ";;" not in line
+
+
+def test_admin_post_runs_errors_list_every_violation_without_a_stray_separator() -> None:
+    runs = _two_violations()
+    with serve_process("--runs", "2", "--admin") as served:
+        admin = served.url + "/__extract_contract__/admin/runs"
+        for body in (json.dumps(runs), "\n".join(json.dumps(run) for run in runs)):
+            answer = httpx.post(admin, content=body)
+            assert answer.status_code == 422
+            detail = answer.json()["detail"]
+            assert "breaks the contract: $.created_at: 5 is not of type " in detail
+            assert "; $.status: 'FINISHED' is not one of " in detail
+            assert "contract:;" not in detail
 
 
 def _runs(count: int) -> list[dict[str, object]]:

@@ -89,8 +89,14 @@ def _exit_code(args: list[str]) -> int:
         (["--upstream", "http://u:p@x"], "--upstream http://u:p@x: no user:password@"),
         (["--upstream", "http://x?q=1"], "--upstream http://x?q=1: no query or fragment"),
         (["--upstream", "http://x:99999"], "--upstream http://x:99999: not a URL"),
-        (["--upstream", "http://x", "--max-body", "0"], "--max-body: expected a whole number >= 1"),
-        (["--upstream", "http://x", "--timeout", "nan"], "--timeout: expected seconds > 0"),
+        (
+            ["--upstream", "http://x", "--max-body", "0"],
+            "--max-body: expected a whole number from 1 to",
+        ),
+        (
+            ["--upstream", "http://x", "--timeout", "nan"],
+            "--timeout: expected seconds in (0, 3600]",
+        ),
         (["--upstream", "http://x", "--port", "70000"], "--port: expected a whole number from 0"),
         ([], "the following arguments are required: --upstream"),
     ],
