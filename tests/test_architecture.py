@@ -215,10 +215,7 @@ def test_architecture_md_names_every_module_of_the_layers() -> None:
     layered = [
         path
         for module, path in modules().items()
-        if module.startswith(
-            ("mocks._core.", "mocks._adapters.", "mocks._traffic.", "mocks._server.")
-        )
-        and path.name != "__init__.py"
+        if module.startswith(_LAYERED) and path.name != "__init__.py"
     ]
     assert layered
     missing = [str(path.relative_to(ROOT)) for path in layered if path.name not in drawn]

@@ -29,9 +29,8 @@ from typing import Any
 
 from .._bounded_json import load_json
 from .._errors import UnreadableJson
-from .._operations import OPERATIONS, Operation
+from .._operations import OPERATIONS, Operation, route_request
 from .._params import ParameterReader
-from .._routing import match_operation
 from .._schemas import json_schema
 from .._validate import schema_violations
 from ..conformance import CHECKS, NOT_JSON, Exchange
@@ -232,10 +231,9 @@ def judge(
     ``query`` its pairs in order, the answer's ``status`` and ``headers``, and ``body`` its
     bytes as sent (still in their ``Content-Encoding``), or None when it was larger than
     ``max_body`` (then only the status is judged)."""
-    found = match_operation(method, path)
-    if found is None:
+    op, path_values = route_request(method, path)
+    if op is None or path_values is None:
         return Judgement(None)
-    op, path_values = found
     parsed = _READERS[op.name].read(path_values, dict(query))
     findings = _Findings(op, method, path, status, curl)
     refused = parsed.errors

@@ -42,8 +42,8 @@ from typing import Any
 
 from .._bounded_json import load_json
 from .._errors import ContractError, UnreadableJson
+from .._operations import route_request
 from .._params import canonical_value
-from .._routing import match_operation
 from ..conformance import NOT_JSON
 from ..conformance._wire import HOP_BY_HOP, WireError, decode
 from ._judge import Judgement, codings
@@ -364,9 +364,8 @@ def recorded_runs(exchanges: Iterable[RecordedExchange]) -> dict[str, Sighting]:
         for run in exchange.runs():
             runs[run["id"].lower()] = Sighting(run, exchange)
         if exchange.operation == "delete_run" and exchange.status == 200:
-            found = match_operation(exchange.method, exchange.path)
-            if found is not None:
-                op, values = found
+            op, values = route_request(exchange.method, exchange.path)
+            if op is not None and values is not None:
                 run_id = canonical_value(op.path_parameters[0], values["run_id"])
                 runs.pop(str(run_id).lower(), None)
     return runs

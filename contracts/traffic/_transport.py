@@ -29,7 +29,7 @@ from urllib.parse import parse_qsl
 import httpx
 
 from .._errors import ContractError
-from .._routing import match_operation
+from .._operations import resolve_operation
 from ..conformance._limits import MAX_BODY
 from ._judge import TrafficViolation
 from ._log import DEFAULT_KEPT
@@ -97,7 +97,7 @@ class _Judging:
             raise TrafficAssertionError(self.log.violations, self.log.violation_count)
 
     def _judged(self, request: httpx.Request) -> bool:
-        return match_operation(request.method, request.url.path) is not None
+        return resolve_operation(request.method, request.url.path)[1]
 
     def _settle(
         self, request: httpx.Request, response: httpx.Response, body: bytes | None

@@ -30,7 +30,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from typing import IO, Any
 from urllib.parse import quote
 
-from contracts._routing import match_operation
+from contracts import resolve_operation
 from contracts.conformance._limits import size
 from contracts.traffic import Referee, Scrubber
 
@@ -215,7 +215,7 @@ class ProxyApp:
         headers = _without(scope["headers"], _NOT_FORWARDED, lower=False)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
-        judged = match_operation(method, path) is not None
+        judged = resolve_operation(method, path)[1]
         try:
             body: bytes | AsyncIterator[bytes] = _body_stream(scope, receive)
             if judged and not isinstance(body, bytes):
