@@ -7,7 +7,13 @@ JSON Schemas and the OpenAPI 3.1 document are generated from both and committed 
 >>> from contracts import validate
 >>> [str(v) for v in validate({"items": [], "total": 0, "skip": 0})]
 ['$.limit: required field is missing']
+
+:func:`validating_transport` and :func:`async_validating_transport` (from
+:mod:`contracts.traffic`, loaded on first use) judge a client's real exchanges with the API.
 """
+
+import importlib
+import typing
 
 from ._bounded_json import MAX_DEPTH, MAX_INT_DIGITS, load_json
 from ._coverage import ApiCoverage
@@ -52,6 +58,9 @@ from ._schemas import (
 from ._secrets import REDACTED, SECRET_HEADERS, is_secret_header, redact_headers
 from ._validate import KINDS, Violation, assert_valid, detect_kind, validate
 
+if typing.TYPE_CHECKING:
+    from .traffic import async_validating_transport, validating_transport
+
 __all__ = [
     "API_PREFIX",
     "DEFAULT_BASE_URL",
@@ -86,6 +95,7 @@ __all__ = [
     "ValidationError",
     "Violation",
     "assert_valid",
+    "async_validating_transport",
     "build_artifacts",
     "datetime_instant",
     "detect_kind",
@@ -100,5 +110,16 @@ __all__ = [
     "redact_headers",
     "resolve_operation",
     "validate",
+    "validating_transport",
     "write_artifacts",
 ]
+
+_TRAFFIC = ("async_validating_transport", "validating_transport")
+
+
+def __getattr__(name: str) -> typing.Any:  # the transports load httpx and the judge: on use
+    if name in _TRAFFIC:
+        value = getattr(importlib.import_module(f"{__name__}.traffic"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,6 +9,11 @@ Every string they accept, the official client (llama-cloud 1.6.0, whose pydantic
 full-width digits, which the client refuses), the year is 0001 or later (Python's ``datetime``
 has no year 0) and a second is at most 59 (the client refuses a leap second ``:60``). A test
 holds this against the client's own model.
+
+Beside each check, its regex for JSON Schema's ``pattern`` (:data:`UUID_PATTERN`,
+:data:`DATETIME_PATTERN`): the same strings, calendar included, so a compiled validator can check
+formats without calling back into Python. A property test holds each pattern equal to its
+function.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 import calendar
 import re
 
-__all__ = ["datetime_instant", "is_datetime", "is_uuid"]
+__all__ = ["DATETIME_PATTERN", "UUID_PATTERN", "datetime_instant", "is_datetime", "is_uuid"]
 
 # 8-4-4-4-12 hexadecimal digits, either case: what FastAPI's UUID parameters and the JSON Schema
 # ``uuid`` format (RFC 9562 text form) accept. Braces, URNs and the 32-digit form are rejected.
@@ -82,3 +87,22 @@ def _read(value: str) -> re.Match[str] | None:
     if off_h is not None and (int(off_h) > 23 or int(off_m) > 59):
         return None
     return match
+
+
+# -- the same, as JSON Schema patterns (ECMA-262 and Rust's regex read them alike) ----------------
+
+UUID_PATTERN = "^" + _UUID.pattern + "$"
+""":func:`is_uuid` as a ``pattern`` (anchored: JSON Schema patterns search)."""
+
+_YEAR = "(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})"  # not 0000
+_MONTH_DAY = (
+    "(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    "|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    "|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+)
+# divisible by 4 but not by 100, or by 400 (0000 is no year)
+_LEAP_YEAR = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+_TIME = "[Tt ](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?"
+_OFFSET = "(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?"
+DATETIME_PATTERN = f"^(?:{_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29){_TIME}{_OFFSET}$"
+""":func:`is_datetime` as a ``pattern``: the calendar (month lengths, leap years) spelt out."""

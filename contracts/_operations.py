@@ -25,6 +25,7 @@ __all__ = [
     "operation",
     "path_pattern",
     "resolve_operation",
+    "route_request",
 ]
 
 DEFAULT_BASE_URL = "https://api.cloud.llamaindex.ai"
@@ -176,15 +177,34 @@ def path_pattern(template: str) -> re.Pattern[str]:
 _PATTERNS = tuple((op, path_pattern(op.path)) for op in OPERATIONS)
 
 
+def route_request(method: str, path: str) -> tuple[Operation | None, dict[str, str] | None]:
+    """The operation a request of ``method`` (case-sensitive, as in HTTP) to ``path``
+    (percent-decoded, no query) goes to, as FastAPI routes it, with its path parameters:
+    ``(operation, values)`` when its path and method match; ``(operation, None)`` when only
+    the path does (a 405: the first operation of that path, whose method the ``Allow`` header
+    names); ``(None, None)`` for a path that is none of the four.
+
+    The one route matcher: the mock's handler, the judge of real traffic, the conformance
+    guard and API coverage all route with it.
+
+    >>> op, values = route_request("GET", "/api/v1/extraction/runs/by-job/j-1")
+    >>> op.name, values
+    ('get_run_by_job', {'job_id': 'j-1'})
+    """
+    partial = None
+    for op, pattern in _PATTERNS:
+        found = pattern.fullmatch(path)
+        if found is not None:
+            if op.method == method:
+                return op, found.groupdict()
+            partial = partial or op
+    return partial, None
+
+
 def resolve_operation(method: str, path: str) -> tuple[Operation | None, bool]:
     """The operation a request goes to, as FastAPI routes it: ``(operation, True)`` when its
     path and method match; ``(operation, False)`` when only the path does (a 405: the first
     operation of that path, whose method the ``Allow`` header names); ``(None, False)`` for
-    a path that is none of the four."""
-    partial = None
-    for op, pattern in _PATTERNS:
-        if pattern.fullmatch(path):
-            if op.method == method:
-                return op, True
-            partial = partial or op
-    return partial, False
+    a path that is none of the four (:func:`route_request` without the path parameters)."""
+    op, values = route_request(method, path)
+    return op, values is not None

@@ -32,7 +32,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import httpx
 
-from .._operations import Operation, path_pattern, resolve_operation
+from .._operations import Operation, route_request
 from ._exchange import NOT_JSON, Exchange, RawAnswer
 from ._guard import Guard, Refused
 from ._limits import DEFAULT_REMOTE_RATE, Limits
@@ -144,18 +144,19 @@ def _body(response: httpx.Response) -> Any:
         return NOT_JSON
 
 
-def _where(response: httpx.Response) -> tuple[str, Operation | None, bool]:
+def _where(response: httpx.Response) -> tuple[str, Operation | None, dict[str, str] | None]:
+    """The path as the API sees it, the operation it goes to and its path parameters (None
+    when only the path matches)."""
     path = response.extensions.get(_PATH) or response.request.url.path
-    op, matched = resolve_operation(response.request.method, path)
-    return path, op, matched
+    op, values = route_request(response.request.method, path)
+    return path, op, values
 
 
 def _exchange(response: httpx.Response) -> Exchange | None:
-    path, op, matched = _where(response)
-    if op is None or not matched:
+    _, op, values = _where(response)
+    if op is None or values is None:
         return None
-    found = path_pattern(op.path).fullmatch(path)
-    path_params = {k: unquote(v) for k, v in (found.groupdict() if found else {}).items()}
+    path_params = {k: unquote(v) for k, v in values.items()}
     query = dict(parse_qsl(response.request.url.query.decode(), keep_blank_values=True))
     return Exchange(op, path_params, query, response.status_code, _body(response))
 
@@ -180,7 +181,7 @@ def _judge(name: str, response: httpx.Response, expected: Mapping[str, Any]) -> 
     AssertionError saying what is wrong."""
     status = response.status_code
     method = response.request.method
-    path, op, matched = _where(response)
+    path, op, values = _where(response)
     check = CHECKS[name]
     if check.kind == "response":
         exchange = _exchange(response)
@@ -223,7 +224,7 @@ def _judge(name: str, response: httpx.Response, expected: Mapping[str, Any]) -> 
         wanted = {o.method for o in _same_path(op)}
         assert wanted <= listed, f"Allow lists {sorted(listed)}, not every method {sorted(wanted)}"
         return True
-    if not matched:
+    if values is None:  # only the path matched
         return False
     if name == "status_code_conformance":
         assert status in _documented(op), (

@@ -20,7 +20,7 @@ from typing import NoReturn
 __all__ = ["main"]
 
 PROG = "extract-contract"
-COMMANDS = ("serve", "conform", "fixtures", "schema", "validate")
+COMMANDS = ("serve", "conform", "fixtures", "schema", "validate", "proxy", "drift")
 
 
 class _Parser(argparse.ArgumentParser):

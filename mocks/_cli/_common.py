@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
+    "MAX_BODY",
     "MAX_SECONDS",
     "MAX_SEED",
     "PORT",
@@ -39,6 +40,8 @@ class UsageError(Exception):
 
 MAX_SECONDS = 3600
 """The longest time any flag takes (latency, timeouts, waits): an hour; more is a mistake."""
+MAX_BODY = 1024**3
+"""The largest body a flag sizes (serve's request limit, the answers the proxy judges): a GiB."""
 MAX_SEED = 2**64 - 1
 """Seeds are 64-bit: 0 to 2**64 - 1 (a negative seed would only repeat a positive one)."""
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._core.sizes import MAX_AGENTS, MAX_RUNS
-from ._common import PORT, RATE, SEED, UsageError, seconds, whole_number
+from ._common import MAX_BODY, PORT, RATE, SEED, UsageError, seconds, whole_number
 
 if TYPE_CHECKING:
     from mocks._server.build import LiveMock
@@ -23,7 +23,6 @@ RUNS, AGENTS, LOG_LEVEL = 1000, 3, "warning"
 """The defaults of --runs, --agents and --log-level (the flags default to None, so that a
 flag given with one it conflicts with is told from one left alone)."""
 MAX_WORKERS = 64
-MAX_BODY = 1024**3
 SHOWN_AGENTS = 5
 """Agents listed under the ready line; past these, how many more there are."""
 _QUIET_LEVELS = ("critical", "error", "warning")  # levels that hide uvicorn's access log
@@ -62,8 +61,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     what.add_argument(
         "--data",
         type=Path,
-        metavar="FILE",
-        help="load the runs from a JSON array or JSON Lines file instead of seeding them",
+        metavar="FILE|DIR",
+        help="load the runs from a JSON array or JSON Lines file, or every run seen in a "
+        "recording DIR (extract-contract proxy --record), instead of seeding them",
     )
     what.add_argument(
         "--data-schema",

@@ -23,7 +23,8 @@ What an adapter must do with a :class:`~mocks._core.http.Response`:
 
 What the handler does, in order, for each request (each step written here once):
 
-1. routing (:mod:`mocks._core.routes`): 404 ``{"detail":"Not Found"}`` for an unknown path,
+1. routing (the contract's :func:`~contracts._operations.route_request`, then the route of
+   :mod:`mocks._core.routes`): 404 ``{"detail":"Not Found"}`` for an unknown path,
    307 for a trailing slash, 405 ``{"detail":"Method Not Allowed"}`` with ``allow`` for a known
    path and a wrong method (FastAPI's ``allow`` lists the methods of the first route whose path
    matches; HEAD and OPTIONS get 405 too, as FastAPI without CORS answers);
@@ -54,6 +55,7 @@ from typing import Any, Protocol
 from urllib.parse import urlencode
 
 from contracts import OPERATIONS
+from contracts._operations import route_request
 
 from . import tally
 from .auth import UNAUTHENTICATED, bearer_matches, expected_bearer
@@ -62,7 +64,7 @@ from .faults import Faults
 from .http import JSON_HEADERS, Request, Response, json_answer
 from .journal import Journal
 from .params import Parsed
-from .routes import ROUTES, Route
+from .routes import ROUTE_OF, Route
 from .store import RunSource, RunStore
 
 __all__ = ["Handler", "Policy"]
@@ -166,23 +168,15 @@ class Handler:
 
     def handle(self, request: Request) -> Response:
         """The answer to ``request`` (see the module docstring for what adapters do with it)."""
-        method = request.method  # case-sensitive, as in HTTP and Starlette
-        partial: Route | None = None
-        for route in ROUTES:
-            match = route.pattern.fullmatch(request.path)
-            if match is None:
-                continue
-            if route.method == method:
-                return self._call(route, match.groupdict(), request)
-            if partial is None:
-                partial = route
-        if partial is not None:
-            answer = json_answer(
-                405, {"detail": "Method Not Allowed"}, (("allow", partial.method),)
-            )
-        else:
+        # the method is case-sensitive, as in HTTP and Starlette
+        op, values = route_request(request.method, request.path)
+        if op is None:
             answer = self._redirect(request) or _NOT_FOUND
-        self._note(request, None, {}, answer, None, partial.name if partial else None)
+        elif values is None:  # the path is one operation's, the method none of its
+            answer = json_answer(405, {"detail": "Method Not Allowed"}, (("allow", op.method),))
+        else:
+            return self._call(ROUTE_OF[op.name], values, request)
+        self._note(request, None, {}, answer, None, op.name if op else None)
         return answer
 
     def carry_out(
@@ -199,7 +193,7 @@ class Handler:
         if not request.path.endswith("/"):
             return None
         stripped = request.path.rstrip("/")
-        if not any(route.pattern.fullmatch(stripped) for route in ROUTES):
+        if route_request(request.method, stripped)[0] is None:  # no operation's path
             return None
         location = stripped + (f"?{urlencode(request.query)}" if request.query else "")
         return Response(307, b"", (("location", location),))

@@ -1,4 +1,5 @@
-"""Loading runs from a file or a body into a store: ``serve --data FILE`` and the admin API.
+"""Loading runs from a file or a body into a store: ``serve --data FILE`` and the admin API
+(a directory given as data is a recording: :mod:`mocks._core.recorded`).
 
 A file holds a JSON array of runs, or JSON Lines (one run per line, blank lines skipped).
 Every run is checked by :meth:`~mocks._core.store.RunStore.add` (the store's own validation,
@@ -15,6 +16,7 @@ from typing import Any
 from contracts import UnreadableJson, load_json
 
 from .._errors import InvalidRun, LoadError
+from .recorded import load_recording
 
 __all__ = ["add_runs", "load_runs", "parse_runs", "read_text", "store_of"]
 
@@ -104,7 +106,8 @@ def load_runs(store: Any, path: Path) -> list[str]:
 def store_of(data: Any) -> Any:
     """A store of your own runs given as data (the marker's and ``ServerOptions``' ``data``):
     a copy of a :class:`~mocks._core.store.RunStore` (yours is never changed), the runs of a
-    list (the source ``"data"``, each record by its position) or of a file. A
+    list (the source ``"data"``, each record by its position), of a file, or of a directory
+    (a recording: :func:`~mocks._core.recorded.load_recording`). A
     :class:`~mocks._errors.LoadError` says what is wrong and where."""
     from .store import RunStore
 
@@ -112,7 +115,8 @@ def store_of(data: Any) -> Any:
         return data.copy()
     store = RunStore()
     if isinstance(data, (str, Path)):
-        load_runs(store, Path(data))
+        path = Path(data)
+        (load_recording if path.is_dir() else load_runs)(store, path)
     elif isinstance(data, (list, tuple)):
         add_runs(store, list(data), [None] * len(data), "data")
     else:

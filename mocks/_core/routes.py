@@ -1,25 +1,28 @@
 """The route table of the mock: one :class:`Route` per operation of :data:`contracts.OPERATIONS`.
 
-No path is spelled here: each route's regex is made from the contract's path template once, at
-import, as Starlette's ``{name}`` convertor reads it (one non-empty path segment per name).
+No path is spelled here, and no route is matched here: the handler finds a request's operation
+with the contract's own matcher (:func:`contracts._operations.route_request`, the one the judge
+of real traffic, the conformance guard and API coverage use too), then its route by name.
 """
 
 from __future__ import annotations
 
-from contracts import OPERATIONS, Operation, path_pattern
+from collections.abc import Mapping
+
+from contracts import OPERATIONS, Operation
 
 from .http import JSON_HEADERS, Response, json_answer
 from .params import ParameterReader
 
-__all__ = ["ROUTES", "Route"]
+__all__ = ["ROUTES", "ROUTE_OF", "Route"]
 
 
 class Route:
-    """One operation as the handler routes to it: ``name``, ``method``, the path ``pattern``
-    (named groups for the path parameters), the parameter ``reader`` and the operation's own
-    404 answer (``not_found``, None for an operation that looks nothing up)."""
+    """One operation as the handler routes to it: ``name``, ``method``, the parameter
+    ``reader`` and the operation's own 404 answer (``not_found``, None for an operation that
+    looks nothing up)."""
 
-    __slots__ = ("method", "name", "not_found", "operation", "pattern", "reader")
+    __slots__ = ("method", "name", "not_found", "operation", "reader")
 
     def __init__(self, operation: Operation) -> None:
         self.operation = operation
@@ -30,7 +33,6 @@ class Route:
             if operation.not_found is None
             else json_answer(404, {"detail": operation.not_found})
         )
-        self.pattern = path_pattern(operation.path)
         self.reader = ParameterReader(operation)
 
     def found(self, body: bytes | None) -> Response:
@@ -46,3 +48,5 @@ class Route:
 
 ROUTES: tuple[Route, ...] = tuple(Route(operation) for operation in OPERATIONS)
 """Every operation's route, in the contract's order (the order FastAPI would match them in)."""
+ROUTE_OF: Mapping[str, Route] = {route.name: route for route in ROUTES}
+"""Operation name -> its route."""

@@ -19,10 +19,12 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
+import os
 import threading
 import uuid
 from collections.abc import Iterable, Mapping
 from functools import partial
+from pathlib import Path
 from typing import Any, Protocol
 
 from pydantic import BaseModel
@@ -215,6 +217,19 @@ class RunStore:
         return store
 
     _agent_order: list[str] | None = None
+
+    @classmethod
+    def from_recording(cls, path: str | os.PathLike[str]) -> RunStore:
+        """A store of every run seen in a recording (the directory ``extract-contract proxy
+        --record`` or ``contracts.validating_transport(record=...)`` wrote): the last sighting
+        of an id wins, and a run seen deleted is absent. A
+        :class:`~mocks._errors.LoadError` names a file that is not a recording, or the file
+        and field of a run that breaks the contract."""
+        from .recorded import load_recording
+
+        store = cls()
+        load_recording(store, Path(path))
+        return store
 
     # -- writing ------------------------------------------------------------------------------
 

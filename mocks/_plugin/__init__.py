@@ -8,7 +8,10 @@ Fixtures, all named ``extract_*``:
 - ``extract_server``: the live mock for the session (uvicorn on a free 127.0.0.1 port, one per
   pytest-xdist worker): a :class:`mocks.RunningMock` with ``url`` and ``store``, built from
   ``extract_server_options`` (a :class:`mocks.ServerOptions`; override that fixture to change it);
-- ``extract_seed``: the run's seed, ``--extract-seed`` (default 0), session-scoped.
+- ``extract_seed``: the run's seed, ``--extract-seed`` (default 0), session-scoped;
+- ``extract_transport`` / ``extract_async_transport``: httpx transports that judge (and with
+  ``--extract-record DIR``, record) a test's real exchanges with the API, failing the test on a
+  violation (:mod:`mocks._plugin.traffic`).
 
 ``--extract-coverage`` (``--extract-coverage-report=PATH``, ``--extract-coverage-fail-under=N``)
 reports what the suite exercised of the contract against the mocks, every xdist worker merged
@@ -32,6 +35,11 @@ from .._errors import InvalidMockArgument
 from . import coverage
 from .conformance import ConformanceSuite, add_options, check_options
 from .marker import MARKER, MARKER_HELP, from_marker
+from .traffic import add_options as add_traffic_options
+from .traffic import check_options as check_traffic_options
+from .traffic import extract_async_transport, extract_transport
+
+__all__ = ["extract_async_transport", "extract_transport"]  # fixtures of .traffic, here too
 
 if TYPE_CHECKING:
     from .._adapters.router import MockAPI
@@ -43,12 +51,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("extract-contract", "extract-contract (mock Extraction Runs API)")
     add_options(group)
     coverage.add_options(group)
+    add_traffic_options(group)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
     check_options(config)
     coverage.check_options(config)
+    check_traffic_options(config)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -9,8 +9,9 @@ wrong one raises :class:`~mocks._errors.InvalidMockArgument` naming it.
 Your agent's shape: ``data_schema=`` and ``config=`` make every run carry them (a ``SUCCESS``
 run's ``data`` follows the schema), and ``agents`` may be a mapping of your agents' ids to
 ``{"data_schema": ..., "config": ...}``; your own runs are ``data=``: a list of runs (or dicts),
-a :class:`~mocks.RunStore` (the mock serves a copy, so each test starts from the same runs) or
-the path of a JSON array / JSON Lines file.
+a :class:`~mocks.RunStore` (the mock serves a copy, so each test starts from the same runs), the
+path of a JSON array / JSON Lines file or of a recording's directory; ``recording=`` is a
+recording's directory and nothing else (``extract-contract proxy --record`` wrote it).
 
 Faults are given as data: a kind's name (``"server_error"``) or the command line's text form
 (``"rate_limit:times=1,retry_after=2"``), a dict of :meth:`mocks.Faults.add` arguments with a
@@ -21,6 +22,7 @@ each is read by the one fault reader, :func:`~mocks._core.faults.read_fault`.
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -36,10 +38,10 @@ MARKER = "extract_mock"
 MARKER_HELP = (
     f"{MARKER}(seed=<--extract-seed>, runs=100, agents=3, jobs=None, data_schema=None, "
     "config=None, data=None, mode='stateful', base_url='https://api.cloud.llamaindex.ai', "
-    "token=None, faults=(), assert_all_mocked=True): configure the extract_mock fixture (the "
-    "in-process mock of the Extraction Runs API): seeded runs shaped like your agent "
-    "(data_schema, config, agents={id: {...}}) or your own runs (data), stateless mode, base "
-    "URL, bearer token, faults; see mocks.mock_api"
+    "token=None, faults=(), assert_all_mocked=True, recording=None): configure the extract_mock "
+    "fixture (the in-process mock of the Extraction Runs API): seeded runs shaped like your "
+    "agent (data_schema, config, agents={id: {...}}) or your own runs (data, or the runs of a "
+    "recording), stateless mode, base URL, bearer token, faults; see mocks.mock_api"
 )
 
 Mode = Literal["stateful", "stateless"]
@@ -62,6 +64,7 @@ def mock_api(
     token: str | None = None,
     faults: FaultArgument | Sequence[FaultArgument] = (),
     assert_all_mocked: bool = True,
+    recording: str | os.PathLike[str] | None = None,
 ) -> MockAPI:
     """A :class:`~mocks.MockAPI` (not started: use it with ``with``) configured by arguments.
 
@@ -73,15 +76,19 @@ def mock_api(
       agent ids to ``{"data_schema": ..., "config": ...}`` instead, agent by agent (in both
       modes);
     - ``data``: your own runs instead of seeded ones: a list of runs or dicts, a
-      :class:`mocks.RunStore` (copied: your store is never changed) or a file path (a JSON
-      array or JSON Lines);
+      :class:`mocks.RunStore` (copied: your store is never changed), a file path (a JSON
+      array or JSON Lines) or a recording's directory;
     - ``mode``: ``"stateful"`` (deletes stick) or ``"stateless"`` (every id answers a run made
-      from it; ``runs``/``jobs``/``data`` and a number of ``agents`` do not apply);
+      from it; ``runs``/``jobs``/``data``/``recording`` and a number of ``agents`` do not
+      apply);
     - ``base_url``: where the mock answers (default: the real service's URL);
     - ``token``: require ``Authorization: Bearer <token>`` (401 otherwise);
     - ``faults``: a kind name (or ``"KIND:NAME=VALUE,..."``), a dict of :meth:`mocks.Faults.add`
       arguments with ``kind``, or a list of those;
-    - ``assert_all_mocked``: fail requests to other hosts (respx's rule).
+    - ``assert_all_mocked``: fail requests to other hosts (respx's rule);
+    - ``recording``: serve every run seen in this recording (a directory ``extract-contract
+      proxy --record`` wrote; see :meth:`mocks.RunStore.from_recording`) instead of seeded
+      runs; like ``data``, nothing that seeds or shapes runs beside it.
 
     >>> with mock_api(seed=3, runs=10, faults={"kind": "rate_limit", "times": 1}) as mock:
     ...     len(mock.store), len(mock.faults)
@@ -104,10 +111,16 @@ def mock_api(
         raise InvalidMockArgument(
             f"mode must be 'stateful' or 'stateless', got {mode!r}", argument="mode"
         )
+    seeding = {"runs": runs, "agents": agents, "jobs": jobs}
+    shape = {"data_schema": data_schema, "config": config}
     if data is not None:
-        _data_alone(
-            mode, runs=runs, agents=agents, jobs=jobs, data_schema=data_schema, config=config
-        )
+        _alone("data", mode, **seeding, **shape)
+    if recording is not None:
+        if not isinstance(recording, (str, os.PathLike)):
+            raise InvalidMockArgument(
+                f"recording must be a directory's path, got {recording!r}", argument="recording"
+            )
+        _alone("recording", mode, **seeding, **shape, data=data)
     if base_url is not None and not isinstance(base_url, str):
         raise InvalidMockArgument(
             f"base_url must be a string, got {base_url!r}", argument="base_url"
@@ -133,7 +146,9 @@ def mock_api(
                 f"base_url must be an http(s) URL, got {base_url!r}", argument="base_url"
             )
         options["base_url"] = base_url
-    if data is not None:
+    if recording is not None:
+        source = _own_runs(recording, argument="recording")
+    elif data is not None:
         source = _own_runs(data)
     else:
         source = _source(mode, seed, runs, agents, jobs, data_schema, config)
@@ -202,31 +217,37 @@ def _source(
         raise InvalidMockArgument(str(exc), argument=argument) from None
 
 
-def _data_alone(mode: Mode, **others: Any) -> None:
-    """``data`` is the whole store: no seeded store's arguments beside it, stateful only."""
+def _alone(argument: str, mode: Mode, **others: Any) -> None:
+    """``data`` or ``recording`` is the whole store: stateful only, and none of ``others`` (a
+    seeded store's arguments, your agent's shape, the other source of runs) beside it."""
     if mode == "stateless":
         raise InvalidMockArgument(
-            "data: only with mode='stateful' (stateless runs are made from ids)", argument="data"
+            f"{argument}: only with mode='stateful' (stateless runs are made from ids)",
+            argument=argument,
         )
     given = [name for name, value in others.items() if value is not None]
     if given:
         raise InvalidMockArgument(
-            f"data: not with {given[0]}= (your runs carry their own agents, data_schema and "
-            "config)",
-            argument="data",
+            f"{argument}: not with {given[0]}= (your runs carry their own agents, data_schema "
+            "and config)",
+            argument=argument,
         )
 
 
-def _own_runs(data: Any) -> Any:
-    """The store of your own runs; a bad run or file is one line naming ``data`` and where."""
+def _own_runs(data: Any, *, argument: str = "data") -> Any:
+    """The store of your own runs (``data``: :func:`~mocks._core.loading.store_of`) or of a
+    recording (``recording``: :meth:`~mocks.RunStore.from_recording`, a directory only); a bad
+    run, file or directory is one line naming the argument and where."""
     from .._core.loading import store_of
+    from .._core.store import RunStore
     from .._errors import LoadError
 
+    load = RunStore.from_recording if argument == "recording" else store_of
     try:
-        return store_of(data)
+        return load(data)
     except LoadError as exc:  # "data: record #2: ..." or "data: runs.jsonl:3: ..."
-        message = str(exc) if exc.source == "data" else f"data: {exc}"
-        raise InvalidMockArgument(message, argument="data") from None
+        message = str(exc) if exc.source == "data" else f"{argument}: {exc}"
+        raise InvalidMockArgument(message, argument=argument) from None
 
 
 def _faults(faults: object) -> list[FaultSpec]:

@@ -81,7 +81,8 @@ def make_source(options: ServerOptions) -> RunSource:
 
 
 def _own_runs(data: Any) -> RunStore:
-    """Your runs: a copy of a store (a reset starts again from it), a list, or a file."""
+    """Your runs: a copy of a store (a reset starts again from it), a list, a file, or a
+    recording's directory."""
     try:
         store: RunStore = store_of(data)
     except LoadError as exc:

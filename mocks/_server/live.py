@@ -8,6 +8,10 @@
 - :func:`live_server` runs it in a thread for a ``with`` block (tests, the pytest plugin's live
   fixture) and always stops it; :func:`embedded_mock` is the bundled mock as ``conform
   --embedded`` serves it, with agents that have runs.
+
+Any other ASGI app (the proxy of ``extract-contract proxy``) is served the same way, with the
+same hardened configuration: :func:`serve_app_forever` in the foreground, :func:`serving_app`
+in a thread; ``configure`` may adjust the uvicorn ``Config`` first.
 """
 
 from __future__ import annotations
@@ -39,9 +43,13 @@ __all__ = [
     "bind",
     "embedded_mock",
     "live_server",
+    "serve_app_forever",
     "serve_forever",
+    "serving_app",
     "uvicorn_config",
 ]
+
+Configure = Callable[[Any], None]
 
 
 def uvicorn_config(app: Any, options: ServerOptions, *, port: int | None = None) -> Any:
@@ -145,10 +153,25 @@ def serve_forever(options: ServerOptions, *, on_ready: Callable[[str, LiveMock],
         _serve_workers(options, on_ready)
         return
     live = _build_for_process(options)
+    serve_app_forever(live.app, options, on_ready=lambda url: on_ready(url, live))
+
+
+def serve_app_forever(
+    app: Any,
+    options: ServerOptions,
+    *,
+    on_ready: Callable[[str], None],
+    configure: Configure | None = None,
+) -> None:
+    """Serve ``app`` in the foreground with the hardened configuration of ``options``, until
+    Ctrl-C or SIGTERM; ``on_ready(url)`` once it answers."""
     sock = bind(options.host, options.port)
     url = _url(options.host, sock.getsockname()[1])
-    server = _server_class()(uvicorn_config(live.app, options, port=sock.getsockname()[1]))
-    server.on_ready = lambda: on_ready(url, live)
+    config = uvicorn_config(app, options, port=sock.getsockname()[1])
+    if configure is not None:
+        configure(config)
+    server = _server_class()(config)
+    server.on_ready = lambda: on_ready(url)
     try:
         server.run(sockets=[sock])
     finally:
@@ -208,10 +231,28 @@ def live_server(
         reason = "live_server() serves one process (the command line's serve runs several)"
         raise ServeError(reason, option="workers", value=options.workers)
     live = build_server(options)
+    with serving_app(live.app, options, startup_timeout=startup_timeout) as url:
+        yield RunningMock(url, live)
+
+
+@contextlib.contextmanager
+def serving_app(
+    app: Any,
+    options: ServerOptions | None = None,
+    *,
+    startup_timeout: float = 10.0,
+    configure: Configure | None = None,
+) -> Iterator[str]:
+    """Serve ``app`` in a thread on a free port of ``options.host`` (127.0.0.1) for a
+    ``with`` block, with the hardened configuration; yields its URL; always stops it."""
+    options = options or ServerOptions()
     sock = bind(options.host, 0)
     port = sock.getsockname()[1]
     ready = threading.Event()
-    server = _server_class()(uvicorn_config(live.app, options, port=port))
+    config = uvicorn_config(app, options, port=port)
+    if configure is not None:
+        configure(config)
+    server = _server_class()(config)
     server.on_ready = ready.set
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="extract-contract-serve", daemon=True
@@ -226,7 +267,7 @@ def live_server(
                 raise ServeError(
                     f"the live mock on port {port} did not start in {startup_timeout}s"
                 )
-        yield RunningMock(_url(options.host, port), live)
+        yield _url(options.host, port)
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -3,11 +3,11 @@
 The fields are ``extract-contract serve``'s flags, by their Python names; ``data_schema``,
 ``config`` and ``agents`` (a number, or a mapping of agent ids to ``{"data_schema", "config"}``)
 shape the runs like your agent's (:mod:`mocks._core.shapes`), and ``data`` is your own runs: a
-file path (``serve --data``), a list of runs or dicts, or a :class:`~mocks.RunStore` (served as
-a copy, so a reset starts again from it). A wrong value is a
-:class:`~mocks._errors.ServeError` carrying the field (``option``), its ``value`` and what it
-``needs``; its message speaks Python (``workers=2: only with mode='stateless' (...)``), and the
-command line renders the same error with its own flag names.
+file path (``serve --data``), a recording's directory (``serve --data DIR``), a list of runs or
+dicts, or a :class:`~mocks.RunStore` (served as a copy, so a reset starts again from it). A
+wrong value is a :class:`~mocks._errors.ServeError` carrying the field (``option``), its
+``value`` and what it ``needs``; its message speaks Python (``workers=2: only with
+mode='stateless' (...)``), and the command line renders the same error with its own flag names.
 """
 
 from __future__ import annotations

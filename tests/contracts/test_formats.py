@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from llama_cloud.types.extraction import ExtractRun as ClientExtractRun
 
 import contracts
+from contracts._formats import DATETIME_PATTERN, UUID_PATTERN
 
 from .payloads import valid_run
 
@@ -132,3 +133,39 @@ def test_datetime_instant_refuses_what_is_not_a_contract_date_time() -> None:
     for value in (None, 0, "", "yesterday", "0000-01-01T00:00:00Z", "2025-06-30T23:59:60Z"):
         assert contracts.datetime_instant(value) is None
     assert contracts.datetime_instant("2025-01-01T00:00:00.123456789Z") == (1735689600, 123456789)
+
+
+# -- the patterns the compiled validator checks formats with: equal to the functions ------------
+
+
+def _rust_matches(pattern: str, text: str) -> bool:
+    import jsonschema_rs
+
+    return bool(jsonschema_rs.Draft202012Validator({"pattern": pattern}).is_valid(text))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(_date_times(), st.text(max_size=40), _date_times().map(lambda t: t + "\n")))
+def test_the_date_time_pattern_is_is_datetime(text: str) -> None:
+    expected = contracts.is_datetime(text)
+    assert _rust_matches(DATETIME_PATTERN, text) == expected, text
+
+
+@pytest.mark.parametrize("year", [0, 1, 4, 100, 200, 400, 1900, 2000, 2023, 2024, 2100, 9996])
+def test_the_date_time_pattern_knows_leap_years(year: int) -> None:
+    for day in ("2025-02-28", f"{year:04d}-02-29", f"{year:04d}-02-30", f"{year:04d}-04-31"):
+        text = f"{day}T00:00:00Z".replace("2025", f"{year:04d}")
+        assert _rust_matches(DATETIME_PATTERN, text) == contracts.is_datetime(text), text
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.uuids().map(str),
+        st.uuids().map(lambda u: str(u).upper()),
+        st.text(alphabet="0123456789abcdefABCDEFg-\n{}", min_size=30, max_size=40),
+        st.uuids().map(lambda u: str(u) + "\n"),
+    )
+)
+def test_the_uuid_pattern_is_is_uuid(text: str) -> None:
+    assert _rust_matches(UUID_PATTERN, text) == contracts.is_uuid(text), text

@@ -144,7 +144,7 @@ def test_a_number_no_json_reader_holds_is_a_violation(
 def test_a_bad_number_the_schema_alone_passes_is_still_found(value: float) -> None:
     run = valid_run()
     run["data"] = {"total": 1, "rows": [{"x": value}]}
-    assert _quickly_valid("run", run)  # the schema's fast path alone would say "ok"
+    assert _quickly_valid("ExtractRun", run)  # the schema's fast path alone would say "ok"
     assert [(v.path, v.keyword) for v in contracts.validate(run)] == [("$.data.rows[0].x", "json")]
 
 

@@ -119,9 +119,59 @@ async def async_scenario() -> dict[str, Any]:
     return out
 
 
+def through_scenario(url: str, agent: str, ids: list[str], token: str) -> dict[str, Any]:
+    """The 0.1.x client against ``url`` (a proxy), sync and async, then the same sync calls
+    through a validating transport (``httpx_client=``) straight to the proxy's upstream."""
+    import httpx
+
+    from contracts import validating_transport
+
+    def calls(runs: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        page = runs.list_extract_runs(extraction_agent_id=agent, skip=0, limit=3)
+        out["page"] = [page.total, [run.id for run in page.items]]
+        out["get"] = runs.get_run(ids[0]).id
+        for name, call in (
+            ("failing", lambda: runs.get_run(ids[2])),
+            ("missing", lambda: runs.get_run("3fa85f64-5717-4562-b3fc-2c963f66afa6")),
+        ):
+            try:
+                call()
+                out[name] = "no error"
+            except Exception as exc:
+                out[name] = _error(exc)
+        return out
+
+    sync = calls(LlamaCloud(token=token, base_url=url).llama_extract)
+
+    async def run_async() -> dict[str, Any]:
+        runs = AsyncLlamaCloud(token=token, base_url=url).llama_extract
+        page = await runs.list_extract_runs(extraction_agent_id=agent, limit=3)
+        return {"page": [page.total, [run.id for run in page.items]]}
+
+    transport = validating_transport()
+    with httpx.Client(transport=transport) as client:
+        upstream = httpx.get(f"{url}/__extract_contract__/health").json()["upstream"]
+        checked = calls(
+            LlamaCloud(token=token, base_url=upstream, httpx_client=client).llama_extract
+        )
+    return {
+        "sync": sync,
+        "async": asyncio.run(run_async()),
+        "transport": {
+            "calls": checked,
+            "violations": [[v.check, v.json_path] for v in transport.violations],
+        },
+    }
+
+
 if __name__ == "__main__":
     import importlib.metadata
 
+    if sys.argv[1:2] == ["--through"]:
+        url, agent, token, *ids = sys.argv[2:]
+        json.dump(through_scenario(url, agent, ids, token), sys.stdout)
+        sys.exit(0)
     result = {
         "client": importlib.metadata.version("llama-cloud"),
         "module": llama_cloud.__file__,

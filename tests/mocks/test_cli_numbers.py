@@ -23,6 +23,8 @@ REQUIRED = {
     "fixtures": ["--out", "unused", "--count", "1", "--seed", "1"],
     "schema": ["--out", "unused"],
     "validate": ["unused.json"],
+    "proxy": ["--upstream", "http://127.0.0.1:9"],
+    "drift": ["unused"],
 }
 # values no numeric flag takes: every range is finite, from 0 or above, below 10**19 + 1
 NEVER = ["nan", "NaN", "inf", "-inf", "infinity", "-1", "1e309", "-1e309"]
@@ -59,7 +61,10 @@ def test_every_number_is_read_by_a_shared_type() -> None:
     # the numbers of the commands a user runs most; every one must be among the walked flags
     assert {("serve", "--port"), ("serve", "--latency"), ("serve", "--error-rate")} <= flags
     assert {("conform", "--timeout"), ("conform", "--rate"), ("fixtures", "--count")} <= flags
-    assert len(flags) >= 19  # serve 10, conform 7, fixtures 2 (schema and validate: none)
+    assert {("proxy", "--port"), ("proxy", "--max-body"), ("proxy", "--timeout")} <= flags
+    assert ("drift", "--timeout") in flags
+    # serve 10, conform 7, fixtures 2, proxy 3, drift 1 (schema and validate: none)
+    assert len(flags) >= 23
 
 
 def _out_of_range(number: Number) -> list[str]:

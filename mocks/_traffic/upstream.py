@@ -1,0 +1,492 @@
+"""The proxy's way to the upstream: a lean HTTP/1.1 client on asyncio, with a keep-alive pool.
+
+Each exchange takes an idle connection (or opens one, TLS for ``https``), writes the request
+head and body, and reads the answer with httptools' parser (the one uvicorn reads requests
+with) straight from the socket's callbacks: no request or response objects are built, and the
+body's bytes are handed on as they arrived, never re-encoded. ``bench/proxy.py`` measures what
+this saves over a general client.
+
+Bounded, whatever the upstream does:
+
+- time: every wait ends by a deadline the caller gives (a whole exchange, or each chunk of a
+  streamed one); past it the connection is dropped and the exchange is an
+  :class:`UpstreamError` of kind ``timeout``;
+- bytes: the reader holds at most ``high_water`` bytes the consumer has not taken; past that
+  it stops reading the socket until they are taken;
+- every other failure is an :class:`UpstreamError` too: ``unreachable`` (no connection),
+  ``dropped`` (the connection closed before the answer was whole), ``invalid`` (not HTTP).
+
+A kept-alive connection the upstream closed while idle is found out on use; a request whose
+body can be sent again is then retried once on a new connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import httptools
+
+__all__ = ["Upstream", "UpstreamAnswer", "UpstreamError", "UpstreamErrorKind", "UpstreamPool"]
+
+UpstreamErrorKind = Literal["timeout", "unreachable", "dropped", "invalid", "too large"]
+
+_HIGH_WATER = 1024 * 1024
+_NO_BODY_STATUSES = frozenset({204, 304})
+
+
+class UpstreamError(Exception):
+    """An exchange with the upstream that gave no usable answer; ``kind`` says how."""
+
+    def __init__(self, kind: UpstreamErrorKind, message: str) -> None:
+        super().__init__(message)
+        self.kind: UpstreamErrorKind = kind
+
+    @property
+    def status(self) -> int:
+        """The status the proxy answers with: 504 for a timeout, else 502."""
+        return 504 if self.kind == "timeout" else 502
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """Where the proxy forwards to: ``Upstream.parse("https://api.example.com/base")``."""
+
+    url: str
+    scheme: str
+    host: str
+    port: int
+    base_path: str
+    host_header: bytes
+
+    @classmethod
+    def parse(cls, url: str) -> Upstream:
+        """An upstream URL (``http`` or ``https``, a host, no user info, query or fragment);
+        ``ValueError`` saying what is wrong otherwise."""
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError as exc:
+            raise ValueError(f"not a URL ({exc})") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("expected an http:// or https:// URL with a host")
+        if parts.username is not None or parts.password is not None:
+            raise ValueError("no user:password@ (the client's own Authorization is forwarded)")
+        if parts.query or parts.fragment:
+            raise ValueError("no query or fragment")
+        default = 443 if parts.scheme == "https" else 80
+        try:
+            host = parts.hostname if parts.hostname.isascii() else parts.hostname.encode("idna")
+        except UnicodeError:
+            raise ValueError(f"not a host name: {parts.hostname!r}") from None
+        host = host if isinstance(host, str) else host.decode("ascii")
+        shown = f"[{host}]" if ":" in host else host
+        header = shown if port in (None, default) else f"{shown}:{port}"
+        return cls(
+            url.rstrip("/"),
+            parts.scheme,
+            host,
+            port or default,
+            parts.path.rstrip("/"),
+            header.encode("ascii"),
+        )
+
+
+class _Connection(asyncio.Protocol):
+    """One connection to the upstream, reading one answer at a time."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.transport: Any = None  # an asyncio.Transport, or uvloop's (not a subclass)
+        self.parser = httptools.HttpResponseParser(self)
+        self.closed = False
+        self.reused = False
+        self._waiter: asyncio.Future[None] | None = None
+        self._write_paused = False  # the socket's buffer is full: wait before writing more
+        self.start()
+
+    def start(self) -> None:
+        """Ready for the next answer."""
+        self.status = 0
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.chunks: list[bytes] = []
+        self.buffered = 0
+        self.head_done = False
+        self.complete = False
+        self.got_bytes = False
+        self.paused = False
+        self.error: UpstreamError | None = None
+        self.until_close = False
+        self.head_only = False
+        self.keep_alive = False
+        self.wake_on_head = True
+
+    # -- asyncio's callbacks -------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.got_bytes = True
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self._fail(UpstreamError("invalid", "the upstream switched protocols"))
+        except httptools.HttpParserError as exc:
+            self._fail(UpstreamError("invalid", f"the upstream's answer is not HTTP ({exc})"))
+
+    def eof_received(self) -> bool | None:
+        return False  # close our side too
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        if self.complete or self.error is not None:
+            self._wake()
+            return
+        if self.head_done and self.until_close:  # a body that ends when the connection does
+            self.complete = True
+            self._wake()
+            return
+        where = "its answer was whole" if self.head_done else "it answered"
+        self._fail(UpstreamError("dropped", f"the upstream closed the connection before {where}"))
+
+    def pause_writing(self) -> None:
+        self._write_paused = True
+
+    def resume_writing(self) -> None:
+        self._write_paused = False
+        self._wake()
+
+    # -- httptools' callbacks --------------------------------------------------------------
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.headers.append((name, value))
+
+    def on_headers_complete(self) -> None:
+        status = self.parser.get_status_code()
+        if 100 <= status < 200:  # an interim answer (103 Early Hints): the real one follows
+            self.headers = []
+            return
+        self.status = status
+        self.head_done = True
+        if self.head_only:  # a HEAD's answer has no body, whatever its length says
+            self.complete = True
+        elif status not in _NO_BODY_STATUSES:
+            names = {name.lower() for name, _ in self.headers}
+            chunked = any(
+                name.lower() == b"transfer-encoding" and b"chunked" in value.lower()
+                for name, value in self.headers
+            )
+            self.until_close = b"content-length" not in names and not chunked
+        if self.wake_on_head or self.complete or self.until_close:
+            self._wake()
+
+    def on_body(self, body: bytes) -> None:
+        self.chunks.append(body)
+        self.buffered += len(body)
+        if self.buffered > _HIGH_WATER and not self.paused and self.transport is not None:
+            self.paused = True
+            self.transport.pause_reading()
+            self._wake()
+        elif self.wake_on_head:
+            self._wake()
+
+    def on_message_complete(self) -> None:
+        if self.head_done:
+            self.keep_alive = self.parser.should_keep_alive()  # known only here
+            self.complete = True
+            self._wake()
+
+    # -- the consumer's side ---------------------------------------------------------------
+
+    def _fail(self, error: UpstreamError) -> None:
+        if self.error is None and not self.complete:
+            self.error = error
+        self.closed = True
+        if self.transport is not None:
+            self.transport.abort()
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def _expire(self, timeout: float) -> None:
+        self._fail(UpstreamError("timeout", f"no complete answer within {timeout:g} s"))
+
+    async def wait(self, deadline: float, timeout: float) -> None:
+        """Wait until something new happened (or raise the exchange's error)."""
+        if self.error is not None:
+            raise self.error
+        waiter = self._waiter = self.loop.create_future()
+        timer = self.loop.call_at(deadline, self._expire, timeout)
+        try:
+            await waiter
+        finally:
+            timer.cancel()
+            self._waiter = None
+        if self.error is not None:
+            raise self.error
+
+    def take(self) -> list[bytes]:
+        """The body's chunks read so far (then forgotten here)."""
+        chunks, self.chunks, self.buffered = self.chunks, [], 0
+        if self.paused and self.transport is not None:
+            self.paused = False
+            self.transport.resume_reading()
+        return chunks
+
+    async def drained(self, deadline: float, timeout: float) -> None:
+        """Wait until the socket takes more of the request body."""
+        while self._write_paused and not self.closed:
+            await self.wait(deadline, timeout)
+
+
+class UpstreamAnswer:
+    """The upstream's answer: ``status`` and ``headers`` (raw), then its body, read with
+    :meth:`read` (whole, bounded) or :meth:`stream`; :meth:`release` when done."""
+
+    def __init__(self, pool: UpstreamPool, connection: _Connection, timeout: float) -> None:
+        self._pool = pool
+        self._connection = connection
+        self._timeout = timeout
+        self.status = connection.status
+        self.headers = connection.headers
+
+    async def read(self, limit: int, deadline: float) -> tuple[list[bytes], bool]:
+        """The body's chunks, read until it is whole or holds more than ``limit`` bytes (then
+        the flag is False and the rest is for :meth:`stream`), all by ``deadline``."""
+        connection = self._connection
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            taken = connection.take()
+            chunks += taken
+            size += sum(map(len, taken))
+            if size > limit:
+                return chunks, False
+            if connection.complete:
+                return chunks, True
+            await connection.wait(deadline, self._timeout)
+
+    async def stream(self, *, deadline: float | None = None) -> AsyncIterator[bytes]:
+        """The rest of the body, chunk by chunk; each chunk must come within the timeout (or
+        all of them by ``deadline``, when given)."""
+        connection = self._connection
+        loop = connection.loop
+        while True:
+            for chunk in connection.take():
+                yield chunk
+            if connection.complete:
+                return
+            limit = loop.time() + self._timeout if deadline is None else deadline
+            await connection.wait(limit, self._timeout)
+
+    def release(self) -> None:
+        """Give the connection back to the pool if the answer was read whole and the upstream
+        keeps it alive; else close it."""
+        connection = self._connection
+        whole = connection.complete and connection.error is None and not connection.until_close
+        if whole and not connection.head_only and connection.keep_alive:
+            self._pool._give_back(connection)
+        else:
+            self._pool._discard(connection)
+
+
+class UpstreamPool:
+    """Keep-alive connections to one upstream; ``timeout`` bounds every wait, at most
+    ``max_connections`` are open at once (more exchanges wait for one)."""
+
+    def __init__(
+        self,
+        upstream: Upstream,
+        *,
+        timeout: float,
+        max_connections: int = 100,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        self.upstream = upstream
+        self.timeout = timeout
+        self._ssl: ssl.SSLContext | None = None
+        if upstream.scheme == "https":
+            self._ssl = ssl_context if ssl_context is not None else _default_ssl()
+        self._idle: list[_Connection] = []
+        self._open = 0
+        self._max = max_connections
+        self._freed: asyncio.Event | None = None
+
+    async def send(
+        self,
+        method: str,
+        target: bytes,
+        headers: list[tuple[bytes, bytes]],
+        body: bytes | AsyncIterator[bytes],
+        deadline: float,
+        *,
+        wake_on_head: bool = True,
+    ) -> UpstreamAnswer:
+        """Send one request (``target``: the path and query, without the base path) and
+        return once the answer's head arrived (with ``wake_on_head=False``: once it is whole,
+        or holds a full buffer, for a caller that wants it whole anyway). ``body`` is the whole
+        body, or its chunks (sent with ``Transfer-Encoding: chunked`` unless ``headers`` give
+        its length)."""
+        head = self._head(method, target, headers, body)
+        for attempt in (0, 1):
+            connection = await self._acquire(deadline)
+            connection.head_only = method == "HEAD"
+            connection.wake_on_head = wake_on_head
+            try:
+                await self._write(connection, head, body, headers, deadline)
+                while not connection.head_done:
+                    await connection.wait(deadline, self.timeout)
+            except UpstreamError as exc:
+                self._discard(connection)
+                stale = connection.reused and not connection.got_bytes and exc.kind == "dropped"
+                if attempt == 0 and stale and isinstance(body, bytes):
+                    continue  # the upstream closed an idle connection: once more, anew
+                raise
+            except BaseException:
+                self._discard(connection)
+                raise
+            return UpstreamAnswer(self, connection, self.timeout)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _head(
+        self,
+        method: str,
+        target: bytes,
+        headers: list[tuple[bytes, bytes]],
+        body: bytes | AsyncIterator[bytes],
+    ) -> bytes:
+        lines = [method.encode("ascii"), b" ", self.upstream.base_path.encode(), target]
+        lines += [b" HTTP/1.1\r\nhost: ", self.upstream.host_header, b"\r\n"]
+        whole = isinstance(body, bytes)
+        for name, value in headers:
+            if not (whole and name.lower() == b"content-length"):  # a whole body: its own length
+                lines += [name, b": ", value, b"\r\n"]
+        if isinstance(body, bytes):
+            if body or method not in ("GET", "HEAD", "DELETE", "OPTIONS"):
+                lines.append(b"content-length: %d\r\n" % len(body))
+        elif not any(name.lower() == b"content-length" for name, _ in headers):
+            lines.append(b"transfer-encoding: chunked\r\n")
+        lines.append(b"\r\n")
+        return b"".join(lines)
+
+    async def _write(
+        self,
+        connection: _Connection,
+        head: bytes,
+        body: bytes | AsyncIterator[bytes],
+        headers: list[tuple[bytes, bytes]],
+        deadline: float,
+    ) -> None:
+        transport = connection.transport
+        assert transport is not None
+        if isinstance(body, bytes):
+            transport.write(head + body if body else head)
+            return
+        transport.write(head)
+        chunked = not any(name.lower() == b"content-length" for name, _ in headers)
+        async for chunk in body:
+            if connection.closed:
+                break
+            if chunk:
+                transport.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
+                await connection.drained(deadline, self.timeout)
+        if chunked and not connection.closed:
+            transport.write(b"0\r\n\r\n")
+
+    async def _acquire(self, deadline: float) -> _Connection:
+        while self._idle:
+            connection = self._idle.pop()
+            if not connection.closed:
+                connection.start()
+                connection.reused = True
+                return connection
+            self._open -= 1
+        loop = asyncio.get_running_loop()
+        while self._open >= self._max:
+            if self._freed is None:
+                self._freed = asyncio.Event()
+            try:
+                await asyncio.wait_for(self._freed.wait(), max(0.0, deadline - loop.time()))
+            except asyncio.TimeoutError:
+                raise UpstreamError(
+                    "timeout", f"no connection to the upstream free within {self.timeout:g} s"
+                ) from None
+            if self._idle:
+                return await self._acquire(deadline)
+        self._open += 1
+        try:
+            return await self._connect(loop, deadline)
+        except BaseException:
+            self._open -= 1
+            self._notify()
+            raise
+
+    async def _connect(self, loop: asyncio.AbstractEventLoop, deadline: float) -> _Connection:
+        upstream = self.upstream
+        try:
+            _, protocol = await asyncio.wait_for(
+                loop.create_connection(
+                    lambda: _Connection(loop),
+                    upstream.host,
+                    upstream.port,
+                    ssl=self._ssl,
+                    server_hostname=upstream.host if self._ssl is not None else None,
+                ),
+                max(0.0, deadline - loop.time()),
+            )
+        except asyncio.TimeoutError:
+            raise UpstreamError(
+                "timeout", f"no connection to {upstream.url} within {self.timeout:g} s"
+            ) from None
+        except ssl.SSLError as exc:
+            reason = exc.reason or exc.strerror or str(exc)
+            raise UpstreamError(
+                "unreachable", f"TLS with {upstream.url} failed: {reason}"
+            ) from None
+        except OSError as exc:
+            reason = exc.strerror or str(exc) or type(exc).__name__
+            raise UpstreamError(
+                "unreachable", f"cannot connect to {upstream.url}: {reason}"
+            ) from None
+        assert isinstance(protocol, _Connection)
+        return protocol
+
+    def _give_back(self, connection: _Connection) -> None:
+        connection.start()
+        self._idle.append(connection)
+        self._notify()
+
+    def _discard(self, connection: _Connection) -> None:
+        if connection.transport is not None and not connection.transport.is_closing():
+            connection.transport.close()
+        self._open -= 1
+        self._notify()
+
+    def _notify(self) -> None:
+        if self._freed is not None:
+            self._freed.set()
+            self._freed = None
+
+    def close(self) -> None:
+        """Close every idle connection (at once: a TLS goodbye needs a loop that is ending)."""
+        for connection in self._idle:
+            if connection.transport is not None:
+                connection.transport.abort()
+        self._open -= len(self._idle)
+        self._idle.clear()
+
+
+def _default_ssl() -> ssl.SSLContext:
+    import httpx  # its context: certifi's roots, as the official clients verify them
+
+    context: Any = httpx.create_ssl_context()
+    assert isinstance(context, ssl.SSLContext)
+    return context
