@@ -150,7 +150,14 @@ class _Check:
     def stdin(self) -> None:
         from contracts import UnreadableJson, load_json
 
-        data = sys.stdin.buffer.read()
+        from .._core.loading import read_bounded
+        from .._errors import LoadError
+
+        try:
+            data = read_bounded(sys.stdin.buffer, "<stdin>")
+        except LoadError as exc:
+            self.unreadable(str(exc))
+            return
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:

@@ -11,14 +11,30 @@ id and its violations; its message is one line.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from contracts import UnreadableJson, load_json
+from contracts.conformance._limits import size
 
 from .._errors import InvalidRun, LoadError
 from .recorded import load_recording
 
-__all__ = ["add_runs", "load_runs", "parse_runs", "read_text", "store_of"]
+__all__ = [
+    "MAX_FILE",
+    "add_runs",
+    "load_runs",
+    "parse_runs",
+    "read_bounded",
+    "read_text",
+    "store_of",
+]
+
+MAX_FILE = 256 * 1024 * 1024
+"""The most bytes of a user's file (or standard input) read: 256 MiB, two and a half times the
+100 MB the bounded JSON reader is measured on (``bench/reading.py``); a larger one is refused
+after reading one byte past it, never held whole."""
+
+_CHUNK = 1024 * 1024
 
 
 def parse_runs(text: str, source: str) -> tuple[list[Any], list[int | None]]:
@@ -79,21 +95,42 @@ def add_runs(store: Any, runs: list[Any], lines: list[int | None], source: str) 
     return ids
 
 
+def read_bounded(stream: BinaryIO, source: str, cap: int | None = None) -> bytes:
+    """The bytes of ``stream`` to its end, at most ``cap`` (:data:`MAX_FILE` by default); a
+    :class:`~mocks._errors.LoadError` (``source``) once it passes the cap, having read one
+    byte past it and no more (an endless stream included)."""
+    cap = MAX_FILE if cap is None else cap
+    chunks: list[bytes] = []
+    held = 0
+    while held <= cap:
+        chunk = stream.read(min(_CHUNK, cap + 1 - held))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        held += len(chunk)
+    raise LoadError(f"larger than {size(cap)}", source=source)
+
+
 def read_text(path: Path, source: str | None = None) -> str:
-    """The UTF-8 text of a user's file; a :class:`~mocks._errors.LoadError` (``source``, the
-    path by default) says why it cannot be read (missing, a directory, not UTF-8, not
-    readable)."""
+    """The UTF-8 text of a user's file, read under :data:`MAX_FILE` (:func:`read_bounded`); a
+    :class:`~mocks._errors.LoadError` (``source``, the path by default) says why it cannot be
+    read (missing, a directory, larger than the cap, not UTF-8, not readable)."""
     source = str(path) if source is None else source
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open("rb") as stream:
+            data = read_bounded(stream, source)
     except FileNotFoundError:
         raise LoadError("no such file", source=source) from None
     except IsADirectoryError:
         raise LoadError("is a directory, not a JSON file", source=source) from None
-    except UnicodeDecodeError:
-        raise LoadError("not UTF-8 text", source=source) from None
     except OSError as exc:
         raise LoadError(f"cannot read ({exc.strerror})", source=source) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise LoadError("not UTF-8 text", source=source) from None
+    # line ends as a text-mode read gives them (universal newlines), so lines are numbered alike
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def load_runs(store: Any, path: Path) -> list[str]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -15,6 +17,7 @@ import contracts
 from contracts._readable import readable, unreadable
 from contracts._validate import _quickly_valid
 from mocks._cli import main
+from mocks._core import loading
 
 from .payloads import valid_page, valid_run
 
@@ -410,6 +413,56 @@ def test_cli_stdin_not_utf8_is_one_line() -> None:
         result.stderr
         == b"extract-contract validate: error: <stdin>:1:9: not UTF-8 text (byte 0xff)\n"
     )
+
+
+class _Endless(io.RawIOBase):
+    """Standard input that never ends (``yes '{}' | validate -``); it fails the test if read
+    far past the cap, rather than filling the memory."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.given = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        assert self.given <= self.limit, "standard input read far past the cap"
+        view = memoryview(buffer).cast("B")
+        view[:] = b" " * len(view)
+        self.given += len(view)
+        return len(view)
+
+
+def test_cli_stdin_is_read_under_the_file_cap(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue: ``validate -`` read standard input whole, without the byte cap of files."""
+    monkeypatch.setattr(loading, "MAX_FILE", 4096)
+    endless = _Endless(limit=64 * 4096)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(endless)))
+    assert main(["validate", "-"]) == 2
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", "extract-contract validate: error: <stdin>: larger than 4 KiB\n")
+    assert endless.given <= 4096 + 8192  # the cap, one byte, and the buffer's read-ahead
+
+
+def test_cli_a_file_over_the_cap_is_unreadable_and_one_at_the_cap_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(loading, "MAX_FILE", 4096)
+    text = json.dumps(valid_run())
+    at_cap = tmp_path / "at.json"
+    at_cap.write_text(text + " " * (4096 - len(text)), encoding="utf-8")
+    over = tmp_path / "over.json"
+    over.write_text(text + " " * (4097 - len(text)), encoding="utf-8")
+    assert main(["validate", str(at_cap), str(over)]) == 2
+    out, err = capsys.readouterr()
+    assert out == f"{at_cap}: ok (run)\n"
+    assert err == f"extract-contract validate: error: {over}: larger than 4 KiB\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(at_cap.read_bytes())))
+    assert main(["validate", "-"]) == 0
+    assert capsys.readouterr() == ("<stdin>: ok (run)\n", "")
 
 
 def test_cli_says_when_it_guessed_a_config(

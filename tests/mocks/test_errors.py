@@ -18,7 +18,8 @@ from mocks import (
 )
 from mocks._adapters.protocol import Limits
 from mocks._cli.serve import flag
-from mocks._core.loading import add_runs, load_runs, parse_runs
+from mocks._core import loading
+from mocks._core.loading import add_runs, load_runs, parse_runs, read_text
 from mocks._errors import LoadError
 
 from .runs import make_run, uid
@@ -91,6 +92,22 @@ def test_a_load_error_names_source_line_record_run_and_field(tmp_path: Path) -> 
     )
     assert str(error).startswith(f"{path}:2: run {uid(2)} breaks the contract: $.status")
     assert "\n" not in str(error)
+
+
+def test_a_file_is_read_under_the_cap_with_text_mode_line_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "runs.jsonl"
+    path.write_bytes(b"[1,\r\n2]\r3\n")
+    assert read_text(path) == "[1,\n2]\n3\n"  # as a text-mode read numbers the lines
+    monkeypatch.setattr(loading, "MAX_FILE", 10)  # its size
+    assert read_text(path) == "[1,\n2]\n3\n"
+    monkeypatch.setattr(loading, "MAX_FILE", 9)
+    with pytest.raises(LoadError) as caught:
+        read_text(path)
+    assert str(caught.value) == f"{path}: larger than 9 bytes"
+    with pytest.raises(ServeError, match="larger than 9 bytes"):
+        build_server(ServerOptions(data=path))
 
 
 def test_a_load_error_in_an_array_names_the_record() -> None:
