@@ -3,7 +3,10 @@
 :class:`Wire` sends a request with httpcore (httpx's engine) and reads the whole answer under
 a **whole-request deadline**: every connect, write and read of the exchange gets at most the
 time left, so a body dripped a byte at a time ends at the deadline, not a read timeout later.
-The body is read up to ``max_body`` bytes (a larger one is never held whole), then decoded
+Name resolution is under the deadline too: a name is resolved in a worker thread waited on
+with the time left (a resolver that hangs ends the request at the deadline), then the
+addresses are connected to in turn; the URL's host stays the Host header and the TLS server
+name. The body is read up to ``max_body`` bytes (a larger one is never held whole), then decoded
 (``gzip``, ``deflate``: the only codings it asks for) with the output bounded too, so a gzip
 bomb stops at the cap. Every way this fails is a :class:`WireError` with a ``kind``:
 
@@ -17,6 +20,9 @@ bomb stops at the cap. Every way this fails is a :class:`WireError` with a ``kin
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
+import socket
 import threading
 import time
 import zlib
@@ -41,6 +47,7 @@ HOP_BY_HOP = frozenset(
 """Headers of one connection (RFC 9110 section 7.6.1), and Host: never forwarded."""
 _DECODED_AWAY = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 _local = threading.local()
+_RESOLVERS = threading.BoundedSemaphore(8)  # names being resolved at once, hung ones included
 
 
 class WireError(Exception):
@@ -103,6 +110,55 @@ class _DeadlineStream(httpcore.NetworkStream):
         return self._inner.get_extra_info(info)
 
 
+class _ResolveTimeout(httpcore.ConnectTimeout):
+    """The name of the server was not resolved before the deadline."""
+
+    def __init__(self, host: str) -> None:
+        super().__init__(f"resolving {host} did not finish in time")
+        self.host = host
+
+
+def _resolve(host: str, port: int, timeout: float | None) -> list[str]:
+    """The addresses of ``host``, in the resolver's order, within ``timeout`` seconds.
+
+    ``socket.getaddrinfo`` cannot be interrupted, so it runs in a daemon thread (a hung one
+    never holds the process at exit), at most 8 at once, each waited on for the time left; a
+    literal address is not resolved. A resolver's refusal is a ``ConnectError`` (as httpcore
+    reports it), the deadline a :class:`_ResolveTimeout`."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return [host]
+    until = None if timeout is None else time.monotonic() + timeout
+    if not _RESOLVERS.acquire(timeout=timeout):
+        raise _ResolveTimeout(host)
+    found: list[Any] = []
+    failed: list[BaseException] = []
+    done = threading.Event()
+
+    def work() -> None:
+        try:
+            found.extend(socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM))
+        except (OSError, UnicodeError) as exc:
+            failed.append(exc)
+        finally:
+            _RESOLVERS.release()
+            done.set()
+
+    threading.Thread(target=work, name=f"resolve {host}", daemon=True).start()
+    left = None if until is None else max(0.0, until - time.monotonic())
+    if not done.wait(left):
+        raise _ResolveTimeout(host)
+    if failed:
+        raise httpcore.ConnectError(str(failed[0])) from failed[0]
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in found))
+    if not addresses:
+        raise httpcore.ConnectError(f"{host} resolved to no address")
+    return addresses
+
+
 class _DeadlineBackend(httpcore.NetworkBackend):
     """httpcore's own sync backend, its streams bounded by the request's deadline."""
 
@@ -117,9 +173,17 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        bounded = _bounded(timeout, httpcore.ConnectTimeout)
-        stream = self._inner.connect_tcp(host, port, bounded, local_address, socket_options)
-        return _DeadlineStream(stream)
+        addresses = _resolve(host, port, _bounded(timeout, httpcore.ConnectTimeout))
+
+        def connect(address: str) -> httpcore.NetworkStream:
+            bounded = _bounded(timeout, httpcore.ConnectTimeout)
+            stream = self._inner.connect_tcp(address, port, bounded, local_address, socket_options)
+            return _DeadlineStream(stream)
+
+        for address in addresses[:-1]:  # as socket.create_connection: each in turn, the last
+            with contextlib.suppress(httpcore.ConnectError):  # one's error is the error
+                return connect(address)
+        return connect(addresses[-1])
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
@@ -177,6 +241,10 @@ def decode(body: bytes, codings: Sequence[str], cap: int) -> bytes:
 
 
 def _no_answer(exc: Exception, timeout: float) -> WireError:
+    if isinstance(exc, _ResolveTimeout):
+        return WireError(
+            "no answer", f"no complete answer within {timeout:g} s ({exc.host} did not resolve)"
+        )
     if isinstance(exc, httpcore.TimeoutException):
         return WireError("no answer", f"no complete answer within {timeout:g} s")
     detail = str(exc) or "no detail"

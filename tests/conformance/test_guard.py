@@ -5,6 +5,8 @@ what went wrong is a finding with its curl line, never a traceback."""
 from __future__ import annotations
 
 import gzip
+import socket
+import threading
 import time
 import zlib
 
@@ -42,6 +44,66 @@ def test_a_body_dripped_a_byte_at_a_time_ends_at_the_whole_request_deadline():
     # each read comes well within the timeout: only a deadline for the whole exchange ends it
     # (the whole body would take 40 s)
     assert elapsed < 5
+
+
+@pytest.fixture
+def resolver(monkeypatch):
+    """``socket.getaddrinfo`` as the test says: ``slow.test`` hangs (until the test ends, 10 s at
+    most), ``gone.test`` is unknown, ``named.test`` is 127.0.0.2 then 127.0.0.1 (nothing listens
+    on the first), anything else is resolved for real. Returns the names asked for."""
+    real = socket.getaddrinfo
+    asked = []
+    release = threading.Event()
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        asked.append(host)
+        if host == "slow.test":
+            release.wait(10)
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+        if host == "gone.test":
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        if host == "named.test":
+            tcp = (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "")
+            return [(*tcp, ("127.0.0.2", port)), (*tcp, ("127.0.0.1", port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    yield asked
+    release.set()  # the hung lookups end with the test
+
+
+def test_a_resolver_that_hangs_ends_the_request_at_the_whole_request_deadline(resolver):
+    """Issue: the deadline bounded connect, write and read, but not name resolution."""
+    guard = guard_for("http://slow.test:9", timeout=1.0)
+    started = time.monotonic()
+    for _ in range(2):  # the second waits its own deadline too, not the first one's lookup
+        with pytest.raises(WireError) as info:
+            guard.send("GET", "http://slow.test:9" + LIST, [])
+    elapsed = time.monotonic() - started
+    guard.close()
+    assert info.value.kind == "no answer"
+    assert str(info.value) == "no complete answer within 1 s (slow.test did not resolve)"
+    assert 1.9 < elapsed < 6
+    assert resolver == ["slow.test", "slow.test"]
+    titles = {finding.title for finding in guard.findings}
+    assert titles == {"The server answers every request, in time"}
+
+
+def test_a_name_is_resolved_under_the_deadline_and_stays_the_host(resolver):
+    with raw_server(_hostile.answer("200 OK", b"{}")) as served:
+        port = served.url.rsplit(":", 1)[1]
+        wire = Wire(timeout=5.0, max_body=CAP)
+        answer = wire.exchange("GET", f"http://named.test:{port}{LIST}", [])
+        with pytest.raises(WireError) as info:
+            wire.exchange("GET", f"http://gone.test:{port}{LIST}", [])
+        wire.close()
+    assert answer.status == 200  # 127.0.0.2 refused, so the next address was tried
+    assert served.requests[0].lower().count(f"host: named.test:{port}".encode()) == 1
+    assert [name for name in resolver if name.endswith(".test")] == ["named.test", "gone.test"]
+    assert (info.value.kind, str(info.value)) == (
+        "no answer",
+        f"ConnectError: [Errno {socket.EAI_NONAME}] Name or service not known",
+    )
 
 
 def test_an_endless_body_stops_at_the_cap():
