@@ -33,6 +33,11 @@ MAX_REQUESTS = 1_000_000_000
 MAX_EXAMPLES = 1_000_000
 MAX_WORKERS = 64
 """schemathesis's own most workers."""
+RATE = Number(0, MAX_RATE, above_low=True, what="requests per second")
+REQUESTS = whole_number(1, MAX_REQUESTS)
+EXAMPLES = whole_number(1, MAX_EXAMPLES)
+"""The ranges of ``--rate``, ``--max-requests``, ``--max-examples``; the pytest plugin's
+``--extract-*`` twins take the same ones."""
 _DOTS_PER_LINE = 60
 _EXIT_CODES = {"conforms": 0, "violations": 1, "untestable": 2, "inconclusive": 3}
 
@@ -90,7 +95,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     polite = parser.add_argument_group("politeness and bounds")
     polite.add_argument(
         "--rate",
-        type=Number(0, MAX_RATE, above_low=True, what="requests per second"),
+        type=RATE,
         metavar="N",
         help=f"requests per second at most, above 0 up to {MAX_RATE:,} (default: no cap on "
         "loopback, 10 elsewhere)",
@@ -105,7 +110,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     polite.add_argument(
         "--max-requests",
-        type=whole_number(1, MAX_REQUESTS),
+        type=REQUESTS,
         metavar="N",
         help=f"a budget: stop cleanly after N requests and report what ran, 1 to {MAX_REQUESTS:,}",
     )
@@ -128,7 +133,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     run.add_argument(
         "--max-examples",
-        type=whole_number(1, MAX_EXAMPLES),
+        type=EXAMPLES,
         metavar="N",
         help=f"examples per operation and phase, 1 to {MAX_EXAMPLES:,} (default: 100)",
     )

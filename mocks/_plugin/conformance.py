@@ -27,13 +27,19 @@ __all__ = ["ConformanceSuite", "add_options", "check_options", "conformance_test
 
 
 def add_options(group: pytest.OptionGroup) -> None:
-    """The ``--extract-*`` options, in the plugin's own group."""
+    """The ``--extract-*`` options, in the plugin's own group. Each number is read by the
+    command line's own range type (:mod:`mocks._cli._common`), so a value out of range is the
+    same one line as there: ``argument --extract-seed: expected a whole number from 0 to
+    18446744073709551615, got '-5'`` (a pytest usage error, exit 4)."""
+    from .._cli._common import SEED, seconds
+    from .._cli.conform import EXAMPLES, MAX_EXAMPLES, MAX_RATE, MAX_REQUESTS, RATE, REQUESTS
+
     group.addoption(
         "--extract-seed",
-        type=int,
+        type=SEED,
         default=0,
         metavar="N",
-        help="seed of the mocks' runs and of the conformance run (default: 0)",
+        help="seed of the mocks' runs and of the conformance run, 0 to 2**64-1 (default: 0)",
     )
     group.addoption(
         "--extract-conformance",
@@ -62,9 +68,9 @@ def add_options(group: pytest.OptionGroup) -> None:
     )
     group.addoption(
         "--extract-max-examples",
-        type=int,
+        type=EXAMPLES,
         metavar="N",
-        help="conformance examples per operation and phase (default: 100)",
+        help=f"conformance examples per operation and phase, 1 to {MAX_EXAMPLES:,} (default: 100)",
     )
     group.addoption(
         "--extract-read-only",
@@ -84,10 +90,27 @@ def add_options(group: pytest.OptionGroup) -> None:
         help="a read-only conformance run may delete exactly this run (repeatable)",
     )
     for name, kind, meaning in (
-        ("rate", float, "conformance requests per second at most (default: 10 off loopback)"),
-        ("max-requests", int, "the conformance run's budget of requests"),
-        ("max-wait", float, "the longest wait for a 429's Retry-After (default: 30 s)"),
-        ("timeout", float, "seconds for each whole conformance request (default: 10)"),
+        (
+            "rate",
+            RATE,
+            f"conformance requests per second at most, above 0 up to {MAX_RATE:,} "
+            "(default: 10 off loopback)",
+        ),
+        (
+            "max-requests",
+            REQUESTS,
+            f"the conformance run's budget of requests, 1 to {MAX_REQUESTS:,}",
+        ),
+        (
+            "max-wait",
+            seconds(),
+            "the longest wait for a 429's Retry-After, 0 to 3600 s (default: 30)",
+        ),
+        (
+            "timeout",
+            seconds(above_zero=True),
+            "seconds for each whole conformance request, above 0 up to 3600 (default: 10)",
+        ),
     ):
         group.addoption(f"--extract-{name}", type=kind, metavar="N", help=meaning)
 
@@ -132,9 +155,6 @@ def check_options(config: pytest.Config) -> None:
         raise pytest.UsageError(f"--extract-base-url {url!r}: expected an http:// or https:// URL")
     if agents and url is None:
         raise pytest.UsageError("--extract-agent-id: only with --extract-base-url")
-    examples = config.getoption("extract_max_examples")
-    if examples is not None and examples < 1:
-        raise pytest.UsageError(f"--extract-max-examples {examples}: expected a number >= 1")
     if agents:
         from contracts import is_uuid
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +34,8 @@ PLUGIN_NAME = "extract_contract_coverage"
 
 
 def add_options(group: pytest.OptionGroup) -> None:
+    from .._cli._common import Number
+
     group.addoption(
         "--extract-coverage",
         action="store_true",
@@ -48,7 +49,7 @@ def add_options(group: pytest.OptionGroup) -> None:
     )
     group.addoption(
         "--extract-coverage-fail-under",
-        type=float,
+        type=Number(0, 100, what="a percentage"),
         metavar="N",
         help="fail the session when fewer than N%% of the contract's (operation, status) pairs "
         "were exercised",
@@ -58,11 +59,7 @@ def add_options(group: pytest.OptionGroup) -> None:
 def check_options(config: pytest.Config) -> None:
     """Refuse a wrong coverage option with one line naming it; start the report if asked."""
     report = config.getoption("extract_coverage_report")
-    under = config.getoption("extract_coverage_fail_under")
-    if under is not None and not (math.isfinite(under) and 0 <= under <= 100):
-        raise pytest.UsageError(
-            f"--extract-coverage-fail-under {under:g}: expected a percentage from 0 to 100"
-        )
+    under = config.getoption("extract_coverage_fail_under")  # in range: read by Number
     if report is not None:
         target = Path(report)
         if target.is_dir():

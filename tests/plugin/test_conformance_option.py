@@ -151,10 +151,16 @@ def test_the_run_options_reach_the_run(pytester: pytest.Pytester) -> None:
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        (["--extract-timeout", "nan"], "--extract-timeout nan: expected a finite number of *> 0"),
-        (["--extract-timeout", "0"], "--extract-timeout 0.0: expected a finite number *> 0"),
-        (["--extract-rate", "-1"], "--extract-rate -1.0: expected a finite number *> 0"),
-        (["--extract-max-requests", "0"], "--extract-max-requests 0: expected a whole number >= 1"),
+        (
+            ["--extract-timeout", "nan"],
+            "--extract-timeout: expected seconds in (0, 3600], got 'nan'",
+        ),
+        (["--extract-timeout", "0"], "--extract-timeout: expected seconds in (0, 3600], got '0'"),
+        (["--extract-rate", "-1"], "--extract-rate: expected requests per second in (0, *'-1'"),
+        (
+            ["--extract-max-requests", "0"],
+            "--extract-max-requests: expected a whole number from 1 *",
+        ),
         (["--extract-allow-delete", "run-1"], "--extract-allow-delete run-1: expected a run id*"),
         (
             ["--extract-read-only", "--extract-allow-writes"],

@@ -194,10 +194,13 @@ def test_the_conformance_mock_is_not_the_suites_coverage(pytester: pytest.Pytest
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        (["--extract-coverage-fail-under=101"], "*fail-under 101: expected a percentage from 0*"),
-        (["--extract-coverage-fail-under=nan"], "*fail-under nan: expected a percentage*"),
+        (
+            ["--extract-coverage-fail-under=101"],
+            "*fail-under: expected a percentage in [[]0, 100]*",
+        ),
+        (["--extract-coverage-fail-under=nan"], "*fail-under: expected a percentage in *'nan'"),
         (["--extract-coverage-report=no/such/dir/c.json"], "*the directory no/such/dir does not*"),
-        (["--extract-coverage-fail-under=x"], "*--extract-coverage-fail-under: invalid float*"),
+        (["--extract-coverage-fail-under=x"], "*--extract-coverage-fail-under: expected *'x'"),
     ],
 )
 def test_a_wrong_coverage_option_is_a_usage_error(

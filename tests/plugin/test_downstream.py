@@ -242,8 +242,15 @@ def test_a_wrong_marker_argument_fails_setup_with_one_line_naming_it(
             ["--extract-conformance", "--extract-header", "Authorization Bearer x"],
             "--extract-header 'Authorization Bearer x': expected 'Name: value'",
         ),
-        (["--extract-conformance", "--extract-max-examples", "0"], "*examples 0: expected *>= 1"),
-        (["--extract-seed", "x"], "*argument --extract-seed: invalid int value: 'x'"),
+        (
+            ["--extract-conformance", "--extract-max-examples", "0"],
+            "*argument --extract-max-examples: expected a whole number from 1 to 1000000, got '0'",
+        ),
+        (
+            ["--extract-seed", "x"],
+            "*argument --extract-seed: expected a whole number from 0 to 18446744073709551615, "
+            "got 'x'",
+        ),
     ],
 )
 def test_a_wrong_option_is_a_usage_error(
