@@ -15,7 +15,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from types import FrameType, ModuleType
-from typing import NoReturn
+from typing import Any, NoReturn
 
 __all__ = ["main"]
 
@@ -24,7 +24,14 @@ COMMANDS = ("serve", "conform", "fixtures", "schema", "validate", "proxy", "drif
 
 
 class _Parser(argparse.ArgumentParser):
-    """An argument parser whose usage errors are one line and exit 2."""
+    """An argument parser whose usage errors are one line and exit 2, and that takes every
+    negative number (``-inf`` too) for a value, not an option (see ``_common``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from ._common import NEGATIVE_NUMBER
+
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = NEGATIVE_NUMBER
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")

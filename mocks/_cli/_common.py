@@ -9,12 +9,18 @@ front and the command line exits 2 with that one line::
 
     extract-contract serve: error: argument --port: expected a whole number from 0 to 65535,
     got '70000' (see 'extract-contract serve --help')
+
+A negative number given as its own argument (``--latency -inf``, ``--port -1e3``) reaches the
+type too: argparse takes only ``-1`` and ``-1.5`` for numbers and anything else that starts
+with ``-`` for an option ("expected one argument"), so every parser of the command line reads
+numbers with :data:`NEGATIVE_NUMBER`, the text ``float()`` reads, instead.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +29,7 @@ __all__ = [
     "MAX_BODY",
     "MAX_SECONDS",
     "MAX_SEED",
+    "NEGATIVE_NUMBER",
     "PORT",
     "RATE",
     "SEED",
@@ -46,6 +53,17 @@ MAX_SEED = 2**64 - 1
 """Seeds are 64-bit: 0 to 2**64 - 1 (a negative seed would only repeat a positive one)."""
 
 _SHOWN = 24  # characters of a refused value shown back
+
+_DIGITS = r"\d(?:_?\d)*"
+NEGATIVE_NUMBER = re.compile(
+    rf"^-(?:(?:{_DIGITS}(?:\.(?:{_DIGITS})?)?|\.{_DIGITS})(?:[eE][-+]?{_DIGITS})?"
+    r"|inf|infinity|nan)$",
+    re.IGNORECASE,
+)
+"""An argument that is a negative number, not an option: ``-`` then what ``float()`` reads
+(``-1``, ``-1.5``, ``-.5``, ``-1e309``, ``-1_000``, ``-inf``, ``-Infinity``, ``-nan``). Each
+parser of the command line uses it in place of argparse's own ``_negative_number_matcher``
+(``-1`` and ``-1.5`` only), so the value reaches the flag's type and its ranged message."""
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mocks._cli import build_parser, main
-from mocks._cli._common import Number
+from mocks._cli._common import NEGATIVE_NUMBER, Number
 
 # what each command needs besides the flag under test, to parse as far as its values
 REQUIRED = {
@@ -30,6 +32,8 @@ REQUIRED = {
 NEVER = ["nan", "NaN", "inf", "-inf", "infinity", "-1", "1e309", "-1e309"]
 NEVER += ["99999999999999999999", "x", "", " ", "0x10", "1" * 5000]
 OTHER_TYPES = (None, Path)  # the non-numeric types a flag may have (text, a path)
+# negative numbers argparse's own matcher takes for options
+NEGATIVE = ["-inf", "-Infinity", "-nan", "-1e309", "-1e3", "-.5", "-1_000", "-1.", "-2.5E-3"]
 
 
 def _commands() -> dict[str, argparse.ArgumentParser]:
@@ -91,13 +95,14 @@ def test_a_bad_value_is_one_line_naming_the_flag_and_the_range_and_exit_2(
         assert err.count("\n") == 1, err
         assert f"argument {flag}: expected {number.wanted}, got " in err, err
         assert len(err) < 300  # a 5,000-digit number is not printed back whole
-    for value in ("-1", "nan", "inf", "1e309", "99999999999999999999"):  # as two arguments
+    # as two arguments: argparse took "-inf" for an option ("expected one argument")
+    for value in ("-1", "nan", "inf", "1e309", "99999999999999999999", *NEGATIVE):
         with pytest.raises(SystemExit) as raised:
             main([command, *REQUIRED.get(command, []), flag, value])
         assert raised.value.code == 2
-        assert (
-            f"argument {flag}: expected {number.wanted}, got {value!r}" in capsys.readouterr().err
-        )
+        out, err = capsys.readouterr()
+        assert (out, err.count("\n")) == ("", 1), err
+        assert f"argument {flag}: expected {number.wanted}, got {value!r}" in err
 
 
 @pytest.mark.parametrize(("command", "flag", "number"), FLAGS, ids=IDS)
@@ -135,3 +140,39 @@ def test_the_console_script_says_one_line_and_exits_2_for_port_70000() -> None:
         "extract-contract serve: error: argument --port: expected a whole number from 0 to "
         "65535, got '70000' (see 'extract-contract serve --help')\n"
     )
+
+
+def test_a_negative_number_as_its_own_argument_reaches_the_type_in_a_real_process() -> None:
+    """Issue: ``serve --latency -inf`` said "expected one argument"."""
+    for flag, value in (("--latency", "-inf"), ("--port", "-1")):
+        result = subprocess.run(
+            [sys.executable, "-m", "mocks._cli", "serve", flag, value],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+        assert result.returncode == 2
+        assert result.stdout == ""
+        wanted = "seconds in [0, 3600]" if flag == "--latency" else "a whole number from 0 to 65535"
+        assert result.stderr == (
+            f"extract-contract serve: error: argument {flag}: expected {wanted}, got "
+            f"{value!r} (see 'extract-contract serve --help')\n"
+        )
+
+
+@given(st.text(alphabet="0123456789._eE+-infatyINFATY ", max_size=12))
+def test_a_negative_number_is_what_float_reads(text: str) -> None:
+    argument = "-" + text
+    try:
+        float(argument)
+    except ValueError:
+        reads = False
+    else:
+        reads = argument.strip() == argument  # float() also skips spaces around the number
+    assert bool(NEGATIVE_NUMBER.match(argument)) == reads, argument
+
+
+def test_an_option_is_still_an_option() -> None:
+    for text in ("-q", "--quiet", "-x1", "-e5", "-", "--", "-1e", "-in", "-1__0", "-0x10"):
+        assert NEGATIVE_NUMBER.match(text) is None, text
