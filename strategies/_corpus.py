@@ -7,6 +7,15 @@ corpus or the new one, never a mix, and nothing half-written. Nothing is overwri
 asked (``force``), and a file that is not part of a corpus is never deleted: the target must be
 new, empty, or hold a corpus and nothing else.
 
+A process that dies outright (``kill -9``, a power cut) leaves its hidden directories beside the
+target: the fresh one (``.fx.k2j3h4l5.new``) and, if it died between the two renames, the old
+corpus moved aside (``.fx.q8w7e6r5.old/corpus``) and no corpus at ``fx``. The next write
+recovers first (:func:`_recover`): a complete old corpus goes back where it was when the target
+is missing or empty, and the leftovers' corpus files are removed. Each writer holds an
+exclusive ``flock`` on its own hidden directories while it lives, so a leftover is told from a
+writer still at work (a crashed process's locks are released by the kernel); without ``flock``
+(Windows) leftovers are left alone.
+
 A file is part of a corpus if it is the directory's ``index.json`` (a corpus index, by its
 ``generator``) or listed in it, or if its name is one ``fixtures`` writes (``run-0003.json``,
 ``page-invalid-0000.json``, and the ``.NAME.PID.tmp`` files that versions before the swap could
@@ -23,7 +32,7 @@ import re
 import shutil
 import signal
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -222,14 +231,39 @@ def _signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
-def _fresh_directory(out: Path) -> Path:
-    """A new empty directory beside the directory ``out``, with its permissions."""
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".new", dir=out.parent))
+def _hidden(out: Path, suffix: str) -> Path:
+    """A new empty hidden directory beside ``out`` (``.NAME.XXXXXXXX.new`` or ``.old``)."""
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=suffix, dir=out.parent))
+
+
+def _lock(path: Path) -> int | None:
+    """An open descriptor of the directory ``path`` holding an exclusive ``flock`` on it, or
+    None if another process holds one (or the platform has no ``flock``): close it to let go."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        return None
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _fresh_directory(out: Path, locks: list[int]) -> Path:
+    """A new empty directory beside the directory ``out``, with its permissions, locked
+    (its descriptor added to ``locks``) for as long as this writer lives."""
+    staging = _hidden(out, ".new")
+    fd = _lock(staging)
+    if fd is not None:
+        locks.append(fd)
     staging.chmod(out.stat().st_mode & 0o7777)
     return staging
 
 
-def _swap_in(staging: Path, out: Path) -> None:
+def _swap_in(staging: Path, out: Path, locks: list[int]) -> None:
     """Put ``staging`` where ``out`` is, and remove the corpus ``out`` held."""
     with _signals_held():
         ours, theirs = _survey(out)
@@ -238,7 +272,10 @@ def _swap_in(staging: Path, out: Path) -> None:
         if not ours:
             os.replace(staging, out)  # out is empty: one atomic rename
             return
-        trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+        trash = _hidden(out, ".old")
+        fd = _lock(trash)
+        if fd is not None:
+            locks.append(fd)
         os.replace(out, trash / "corpus")
         try:
             os.replace(staging, out)
@@ -247,6 +284,88 @@ def _swap_in(staging: Path, out: Path) -> None:
             os.rmdir(trash)
             raise
         _remove(trash, ours)
+
+
+def _complete(corpus: Path) -> bool:
+    """Whether the directory ``corpus`` holds a corpus index and every file it lists."""
+    try:
+        entries = read_index(load_json((corpus / CORPUS_INDEX).read_bytes()))
+    except (OSError, UnreadableJson, BadArgument):
+        return False
+    return entries is not None and all((corpus / e.file).is_file() for e in entries)
+
+
+def _clear(directory: Path, names: list[str]) -> bool:
+    """Delete ``names`` in ``directory``, then the directory if that left it empty (or it is
+    gone already); False if something else is still in it."""
+    for name in names:
+        (directory / name).unlink(missing_ok=True)
+    try:
+        os.rmdir(directory)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def _files_written(directory: Path) -> list[str]:
+    """The files in a fresh directory that a writer puts there (payloads and the index)."""
+    try:
+        names = os.listdir(directory)
+    except FileNotFoundError:
+        return []
+    return [
+        name
+        for name in names
+        if (_NAME.fullmatch(name) or name == CORPUS_INDEX)
+        and (directory / name).is_file()
+        and not (directory / name).is_symlink()
+    ]
+
+
+def _recover(out: Path, say: Callable[[str], None]) -> None:
+    """Put right what a writer that died outright left beside ``out`` (see the module
+    docstring), saying what it did in one line each."""
+    shape = re.compile(rf"\.{re.escape(out.name)}\.[a-z0-9_]{{8}}\.(new|old)")
+    try:
+        names = sorted(os.listdir(out.parent))
+    except OSError:
+        return
+    found = [(m.group(1), out.parent / m.group(0)) for m in map(shape.fullmatch, names) if m]
+    olds = sorted(
+        (path for kind, path in found if kind == "old" and _complete(path / "corpus")),
+        key=lambda path: path.stat().st_mtime,
+    )
+    for kind, path in found:
+        try:
+            fd = _lock(path) if path.is_dir() and not path.is_symlink() else None
+        except OSError:  # gone meanwhile, or not ours to open
+            fd = None
+        if fd is None:  # a writer at work, or not a directory of ours
+            continue
+        try:
+            if kind == "old" and path == (olds[-1] if olds else None) and _missing(out):
+                os.replace(path / "corpus", out)
+                os.rmdir(path)
+                say(f"put back the corpus at {out} from {path.name}: a write was cut off")
+                continue
+            if kind == "old":  # the old corpus, moved aside whole (or partly removed)
+                done = _clear(path / "corpus", _survey(path / "corpus")[0]) and _clear(path, [])
+            else:
+                done = _clear(path, _files_written(path))
+            left = f"{path.name}, left beside {out.name} by a write that was cut off"
+            say(f"removed {left}" if done else f"kept {left}: it holds files no corpus has")
+        finally:
+            os.close(fd)
+
+
+def _missing(out: Path) -> bool:
+    """Whether ``out`` is missing, or an empty directory (as ``fixtures`` makes it first)."""
+    try:
+        return out.is_dir() and not out.is_symlink() and not os.listdir(out)
+    except FileNotFoundError:
+        return True
 
 
 def _remove(trash: Path, names: list[str]) -> None:
@@ -268,11 +387,14 @@ def write_corpus(
     invalid: bool = False,
     realistic: bool = True,
     force: bool = False,
+    on_recovery: Callable[[str], None] | None = None,
 ) -> list[Path]:
     """Write the corpus as the directory ``out``, whole or not at all; returns its files.
 
     ``out`` may be missing (it is made, empty, first), empty, or hold a corpus (replaced as a
-    whole, with ``force``).
+    whole, with ``force``). What a writer that died outright left beside it is put right first
+    (the old corpus put back, leftovers removed: see the module docstring), and
+    ``on_recovery`` is told of each step in one line.
     Raises, before writing anything, :class:`CorpusExists` if ``out`` holds a corpus and
     ``force`` is not set, :class:`NotACorpus` if it holds anything that is not part of one,
     and :class:`BadArgument` if ``out`` is the current directory or one above it (replacing
@@ -288,13 +410,15 @@ def write_corpus(
             f"{out} is the current directory or holds it; the corpus directory is replaced as a "
             "whole, so write it into a sub-directory"
         )
+    _recover(out, on_recovery or (lambda line: None))
     ours, theirs = _survey(out)
     if theirs:
         raise NotACorpus(out, theirs)
     if ours and not force:
         raise CorpusExists(out, sorted(ours, key=lambda name: (name != CORPUS_INDEX, name)))
     out.mkdir(parents=True, exist_ok=True)
-    staging = _fresh_directory(out)
+    locks: list[int] = []
+    staging = _fresh_directory(out, locks)
     try:
         names = []
         for name, data in corpus_files(
@@ -305,8 +429,10 @@ def write_corpus(
                 handle.flush()
                 os.fsync(handle.fileno())
             names.append(name)
-        _swap_in(staging, out)
+        _swap_in(staging, out, locks)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+        for fd in locks:
+            os.close(fd)
     return [out / name for name in names]

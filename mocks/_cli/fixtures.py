@@ -96,6 +96,9 @@ def run(args: argparse.Namespace) -> int:
                 invalid=args.invalid,
                 realistic=not args.schema_wide,
                 force=args.force,
+                on_recovery=lambda line: print(
+                    f"extract-contract fixtures: {line}", file=sys.stderr
+                ),
             )
     except CorpusExists as exc:
         raise UsageError(f"--out {out}: {exc}; use --force to replace it") from None

@@ -255,6 +255,135 @@ def test_a_failed_swap_puts_the_old_corpus_back(
     assert _leftovers(out) == []
 
 
+NEXT = ("--count", "3", "--seed", "1", "--force")
+_KILLED_BETWEEN_THE_RENAMES = """
+import os, sys
+from mocks._cli import main
+
+real_replace, calls = os.replace, []
+
+def replace(src, dst):
+    calls.append(src)
+    if len(calls) == 2:  # the new corpus into place: die first, as kill -9 would
+        os._exit(9)
+    real_replace(src, dst)
+
+os.replace = replace
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _said(out: Path, put_back: str | None, removed: list[str]) -> set[str]:
+    lines = {
+        f"removed {name}, left beside {out.name} by a write that was cut off" for name in removed
+    }
+    if put_back is not None:
+        lines.add(f"put back the corpus at {out} from {put_back}: a write was cut off")
+    return {f"extract-contract fixtures: {line}" for line in lines}
+
+
+def test_a_writer_killed_between_the_renames_is_put_right_by_the_next_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue: a crash between the two renames left the hidden directories and no corpus."""
+    out = tmp_path / "fx"
+    before = _corpus(out, capsys, "--count", "2")
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_BETWEEN_THE_RENAMES, "fixtures", "--out", str(out), *NEXT],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert killed.returncode == 9, killed.stderr
+    assert not out.exists()  # the crash this is about
+    old, new = sorted(_leftovers(out), key=lambda name: not name.endswith(".old"))
+    assert (old.endswith(".old"), new.endswith(".new")) == (True, True)
+
+    code, stdout, err = _run(capsys, "--out", str(out), *NEXT[:-1])
+    *recovered, refused = err.splitlines()
+    assert set(recovered) == _said(out, old, [new])
+    assert refused.startswith(f"extract-contract fixtures: error: --out {out}: holds a corpus")
+    assert (code, stdout) == (2, "")
+    assert _tree(out) == before  # put back whole, and refused without --force as any corpus
+    assert _leftovers(out) == []
+    assert _corpus(out, capsys, "--count", "3", "--force") == _corpus(
+        tmp_path / "fresh", capsys, "--count", "3"
+    )
+
+
+def test_a_swap_whose_way_back_fails_too_is_put_right_by_the_next_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second rename fails, and so does putting the old corpus back (a disk gone bad)."""
+    import strategies._corpus as corpus
+
+    out = tmp_path / "fx"
+    before = _corpus(out, capsys, "--count", "2")
+    real_replace = os.replace
+    calls: list[str] = []
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        calls.append(str(src))
+        if len(calls) in (2, 3):
+            raise OSError(5, "Input/output error")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(corpus.os, "replace", replace)
+    code, _, err = _run(capsys, "--out", str(out), "--count", "3", "--seed", "1", "--force")
+    monkeypatch.undo()
+    assert code == 2
+    assert "Input/output error" in err
+    assert not out.exists()
+    (old,) = _leftovers(out)  # the fresh directory is removed as the write fails
+    assert old.endswith(".old")
+
+    code, stdout, err = _run(capsys, "--out", str(out), "--count", "3", "--seed", "5", "--force")
+    assert code == 0
+    assert stdout == f"wrote 12 payload file(s) and index.json to {out}\n"
+    assert set(err.splitlines()) == _said(out, old, [])
+    assert _tree(out) == _corpus(tmp_path / "fresh", capsys, "--count", "3")
+    assert _tree(out) != before
+    assert _leftovers(out) == []
+
+
+def test_leftovers_of_a_writer_at_work_and_files_not_of_a_corpus_are_left_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import fcntl
+
+    out = tmp_path / "fx"
+    before = _corpus(out, capsys, "--count", "2")
+    at_work = tmp_path / ".fx.atwork00.new"
+    mixed = tmp_path / ".fx.mixed000.new"
+    dead = tmp_path / ".fx.dead0000.new"
+    for directory in (at_work, mixed, dead):
+        directory.mkdir()
+        (directory / "run-0000.json").write_text("{}")
+    (mixed / "notes.txt").write_text("mine")
+    (dead / "index.json").write_text('{"generator": "extract-co')  # cut off mid-write
+    other = tmp_path / ".fx.other.new"  # not a name a writer makes
+    other.mkdir()
+    fd = os.open(at_work, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # as a writer still at work holds it
+    try:
+        code, _, err = _run(capsys, "--out", str(out), "--count", "2", "--seed", "5")
+    finally:
+        os.close(fd)
+    assert code == 2  # the corpus is there; no --force
+    assert set(err.splitlines()[:-1]) == {
+        f"extract-contract fixtures: removed {dead.name}, left beside fx by a write that was "
+        "cut off",
+        f"extract-contract fixtures: kept {mixed.name}, left beside fx by a write that was cut "
+        "off: it holds files no corpus has",
+    }
+    assert not dead.exists()
+    assert _tree(mixed) == {"notes.txt": b"mine"}
+    assert _tree(at_work) == {"run-0000.json": b"{}"}
+    assert other.is_dir()
+    assert _tree(out) == before
+
+
 def _fixtures_process(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "mocks._cli", "fixtures", *args],
