@@ -1,13 +1,13 @@
 """One write per answer: uvicorn writes an answer's head and its body separately, two system
-calls (and on loopback, two wake-ups of the reader); the proxy's connections gather what one
-step of the event loop writes and send it at once.
+calls (and on loopback, two wake-ups of the reader); the hardened protocol's connections (the
+mock's and the proxy's) gather what one step of the event loop writes and send it at once.
 
-:func:`coalescing` makes a subclass of a (hardened) uvicorn protocol whose transport is a
+The hardened protocol (:mod:`mocks._adapters.protocol`) hands uvicorn a
 :class:`CoalescingTransport`: a write is held until the next one (which takes it along) or the
-end of the loop's step, ``close`` flushes first, ``abort`` drops it; everything else is the
-transport's.
-The head and the body the proxy sends one after the other thus leave in one segment, at once
-(the body's write takes the head with it); a head alone leaves at the end of the loop's step.
+end of the loop's step; ``close`` and ``write_eof`` flush first, ``abort`` drops it; everything
+else is the transport's. The head and the body an app sends one after the other thus leave in
+one segment, at once (the body's write takes the head with it); a head alone (a ``HEAD``
+answer, an empty body) leaves at the end of the loop's step.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-__all__ = ["CoalescingTransport", "coalescing"]
+__all__ = ["CoalescingTransport"]
 
 
 class CoalescingTransport:
@@ -44,13 +44,18 @@ class CoalescingTransport:
             self._transport.write(held + data)
 
     def flush(self) -> None:
+        """Send what is held now."""
+        if self._pending is not None:
+            self._pending.cancel()
         held, self._held, self._pending = self._held, None, None
         if held is not None and not self._transport.is_closing():
             self._transport.write(held)
 
+    def write_eof(self) -> None:
+        self.flush()
+        self._transport.write_eof()
+
     def close(self) -> None:
-        if self._pending is not None:
-            self._pending.cancel()
         self.flush()
         self._transport.close()
 
@@ -60,17 +65,20 @@ class CoalescingTransport:
         self._held = self._pending = None
         self._transport.abort()
 
+    # asked on every read and answer: forwarded without __getattr__'s detour
+    def is_closing(self) -> bool:
+        closing: bool = self._transport.is_closing()
+        return closing
+
+    def is_reading(self) -> bool:
+        reading: bool = self._transport.is_reading()
+        return reading
+
+    def pause_reading(self) -> None:
+        self._transport.pause_reading()
+
+    def resume_reading(self) -> None:
+        self._transport.resume_reading()
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._transport, name)
-
-
-def coalescing(protocol: type[Any]) -> type[Any]:
-    """A subclass of the uvicorn protocol class ``protocol`` that writes through a
-    :class:`CoalescingTransport`."""
-
-    class Coalescing(protocol):  # type: ignore[misc]
-        def connection_made(self, transport: Any) -> None:
-            super().connection_made(CoalescingTransport(transport, self.loop))
-
-    Coalescing.__name__ = Coalescing.__qualname__ = f"Coalescing{protocol.__name__}"
-    return Coalescing
