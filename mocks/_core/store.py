@@ -43,6 +43,7 @@ __all__ = [
     "derive_seed",
     "derive_uuid",
     "page_json",
+    "page_json_joined",
 ]
 
 
@@ -86,6 +87,21 @@ def page_json(items: Iterable[bytes], total: int, skip: int, limit: int) -> byte
         skip,
         limit,
     )
+
+
+_PAGE_HEAD = b'{"items":['
+
+
+def page_json_joined(items: list[bytes], total: int, skip: int, limit: int) -> bytes:
+    """:func:`page_json` in one join: the page's head rides on its first item and its tail on
+    its last, so the items' bytes (24 KB for a page of 20) are copied once, not twice. ``items``
+    is the caller's own fresh list, and is changed. A property test holds them equal."""
+    tail = b'],"total":%d,"skip":%d,"limit":%d}' % (total, skip, limit)
+    if not items:
+        return _PAGE_HEAD + tail
+    items[0] = _PAGE_HEAD + items[0]
+    items[-1] += tail
+    return b",".join(items)
 
 
 def _sort_key(run: Mapping[str, Any], run_id: str) -> SortKey:
@@ -332,7 +348,8 @@ class RunStore:
             keys = self._by_agent.get(agent_id, ())
             by_id = self._by_id
             items = [by_id[key[3]].body for key in keys[skip : skip + limit]]
-            return page_json(items, len(keys), skip, limit)
+            total = len(keys)
+        return page_json_joined(items, total, skip, limit)
 
     # -- reading (for tests) -----------------------------------------------------------------
 
