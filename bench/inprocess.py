@@ -3,7 +3,7 @@
 1. Calls per second of ``client.extraction.runs.get`` (llama-cloud 1.6.0) answered by
    ``mocks.MockAPI`` against the same calls answered by a bare respx route that returns the
    same body as fixed bytes: the baseline, measured in the same run, interleaved.
-   Target: ours >= 90% of the bare route's rate.
+   Target: ours >= 92% of the bare route's rate (issue 14).
 2. The time of one list page (``limit=50``, in the middle of the list) with 1,000 and with
    100,000 runs of one agent in the store, through the handler, and again after deleting a
    tenth of the runs. Target: 100k / 1k <= 1.5. (Also printed, with no target: one delete.)
@@ -131,7 +131,7 @@ def main() -> None:
     print(f"|{'-' * 34}|{'-' * 11}|{'-' * 9}|")
     print(f"| {'bare respx route (fixed bytes)':<32} | {bare:>9,.0f} | {'100.0%':>7} |")
     print(f"| {'mocks.MockAPI (handler + store)':<32} | {ours:>9,.0f} | {ours / bare:>7.1%} |")
-    print(f"target: >= 90% -> {'PASS' if ours / bare >= 0.9 else 'FAIL'}")
+    print(f"target: >= 92% -> {'PASS' if ours / bare >= 0.92 else 'FAIL'}")
     print()
     print(f"list page through the handler, median of {args.repeats} x 500 requests")
     print(f"| {'case':<24} | {'1k runs':>9} | {'100k runs':>9} | {'ratio':>5} |")
