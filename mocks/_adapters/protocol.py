@@ -30,8 +30,9 @@ uvicorn leaves open what a mock server on a developer's machine should close:
   before any quoted bytes of the request, so no header value reaches a log), and each kind of
   refusal is logged once per server, at the default level.
 - **One write per answer.** uvicorn writes an answer's head and body separately; the
-  connection's transport (:class:`~mocks._adapters.coalesce.CoalescingTransport`) sends them
-  together, one system call and one segment.
+  connection's transport (:class:`~mocks._adapters.coalesce.CoalescingTransport`) holds the
+  head until the body's first write and sends them together, one system call and one segment
+  (a head without a body leaves when the answer completes).
 - **Dropping a connection on purpose.** A fault that means "no answer" needs the transport,
   which ASGI does not give: each request's scope carries ``scope["extensions"][ABORT_KEY]``, a
   callable that aborts the connection without a byte of response.
@@ -189,7 +190,7 @@ class _HardenedMixin:
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # one write per answer: its head leaves with its body (see mocks._adapters.coalesce)
-        super().connection_made(CoalescingTransport(transport, self.loop))  # type: ignore[misc]
+        super().connection_made(CoalescingTransport(transport, self))  # type: ignore[misc]
         self._framer.stamp(self.loop.time())  # the first head is awaited from now
         self._arm()
 
@@ -226,6 +227,8 @@ class _HardenedMixin:
         raise NotImplementedError
 
     def on_response_complete(self) -> None:
+        # the head of an answer without a body (to HEAD) leaves now
+        self.transport.flush()  # type: ignore[attr-defined]  # a CoalescingTransport
         super().on_response_complete()  # type: ignore[misc]
         if self._refusal is not None:
             self._refuse_when_due()

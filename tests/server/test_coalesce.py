@@ -1,12 +1,11 @@
-"""One write per answer: the head waits for the body, or for the end of the loop's step."""
+"""One write per answer: an answer's head waits for its body, or for the answer's end."""
 
 from __future__ import annotations
-
-import asyncio
 
 import httpx
 
 from mocks import live_server
+from mocks._adapters.coalesce import CoalescingTransport
 
 from ._process import raw_exchange
 
@@ -35,52 +34,82 @@ class _Transport:
         return f"info {name}"
 
 
-def test_the_head_leaves_with_the_body_or_at_the_end_of_the_step() -> None:
-    from mocks._adapters.coalesce import CoalescingTransport
+class _Cycle:
+    """An answer in progress, as uvicorn's cycle says it."""
 
-    async def main() -> list[list[bytes]]:
-        seen = []
-        inner = _Transport()
-        transport = CoalescingTransport(inner, asyncio.get_running_loop())
-        transport.write(b"head ")
-        transport.write(b"body")
-        seen.append(list(inner.writes))  # at once, together
-        transport.write(b"alone")
-        seen.append(list(inner.writes))  # held ...
-        await asyncio.sleep(0)
-        seen.append(list(inner.writes))  # ... until the step ends
-        transport.write(b"last")
-        transport.close()  # flushes first
-        seen.append(list(inner.writes))
-        assert transport.get_extra_info("peername") == "info peername"
-        dropped = CoalescingTransport(_Transport(), asyncio.get_running_loop())
-        dropped.write(b"never")
-        dropped.abort()
-        await asyncio.sleep(0)
-        seen.append(dropped._transport.writes)
-        return seen
-
-    assert asyncio.run(main()) == [
-        [b"head body"],
-        [b"head body"],
-        [b"head body", b"alone"],
-        [b"head body", b"alone", b"last"],
-        [],
-    ]
+    def __init__(self) -> None:
+        self.response_started = self.response_complete = False
 
 
-def test_write_eof_and_close_send_what_is_held_first() -> None:
-    from mocks._adapters.coalesce import CoalescingTransport
+class _Protocol:
+    def __init__(self) -> None:
+        self.cycle: _Cycle | None = None
+        self.tasks = {"this answer", "another answer"}  # a busy server
 
-    async def main() -> list[bytes]:
-        inner = _Transport()
-        transport = CoalescingTransport(inner, asyncio.get_running_loop())
-        transport.write(b"refusal")
-        transport.write_eof()  # a lingering close: the refusal leaves before the EOF
-        await asyncio.sleep(0)
-        return inner.writes
 
-    assert asyncio.run(main()) == [b"refusal", b"<eof>"]
+def _connection() -> tuple[_Transport, _Protocol, CoalescingTransport]:
+    inner, protocol = _Transport(), _Protocol()
+    return inner, protocol, CoalescingTransport(inner, protocol)
+
+
+def test_the_head_of_an_answer_leaves_with_its_body() -> None:
+    inner, protocol, transport = _connection()
+    transport.write(b"before any answer ")  # (a refusal, say): at once
+    protocol.cycle = cycle = _Cycle()
+    transport.write(b"100 continue ")  # the answer has not started: at once
+    assert inner.writes == [b"before any answer ", b"100 continue "]
+    cycle.response_started = True
+    transport.write(b"head ")  # held ...
+    assert len(inner.writes) == 2
+    transport.write(b"body ")  # ... and taken along by the body
+    transport.write(b"more body")  # the rest of the body: at once
+    cycle.response_complete = True
+    transport.flush()  # the answer's end: nothing was held
+    assert inner.writes[2:] == [b"head body ", b"more body"]
+    assert transport.get_extra_info("peername") == "info peername"
+
+
+def test_a_head_without_a_body_leaves_when_the_answer_ends() -> None:
+    inner, protocol, transport = _connection()
+    protocol.cycle = cycle = _Cycle()
+    cycle.response_started = True
+    transport.write(b"head of a HEAD answer")
+    assert inner.writes == []
+    cycle.response_complete = True
+    transport.flush()  # the protocol's on_response_complete
+    assert inner.writes == [b"head of a HEAD answer"]
+    protocol.cycle = second = _Cycle()  # the next answer's head is held again
+    second.response_started = True
+    transport.write(b"second head ")
+    transport.write(b"second body")
+    assert inner.writes[1:] == [b"second head second body"]
+
+
+def test_close_and_write_eof_send_what_is_held_first_and_abort_drops_it() -> None:
+    for end, expected in (("close", [b"head"]), ("write_eof", [b"head", b"<eof>"])):
+        inner, protocol, transport = _connection()
+        protocol.cycle = cycle = _Cycle()
+        cycle.response_started = True
+        transport.write(b"head")
+        getattr(transport, end)()
+        assert inner.writes == expected
+    inner, protocol, transport = _connection()
+    protocol.cycle = cycle = _Cycle()
+    cycle.response_started = True
+    transport.write(b"never")
+    transport.abort()
+    assert inner.writes == []
+    assert inner.aborted
+
+
+def test_a_lone_answer_keeps_its_two_writes() -> None:
+    inner, protocol, transport = _connection()
+    protocol.tasks = {"this answer"}  # no other answer in progress: the client waits alone
+    protocol.cycle = cycle = _Cycle()
+    cycle.response_started = True
+    transport.write(b"head")  # at once: it wakes the client while the body is written
+    transport.write(b"body")
+    assert inner.writes == [b"head", b"body"]
 
 
 def test_the_mock_answers_whole_in_one_write_and_at_a_close() -> None:
