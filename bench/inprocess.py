@@ -3,10 +3,11 @@
 1. Calls per second of ``client.extraction.runs.get`` (llama-cloud 1.6.0) answered by
    ``mocks.MockAPI`` against the same calls answered by a bare respx route that returns the
    same body as fixed bytes: the baseline, measured in the same run, interleaved.
-   Target: ours >= 90% of the bare route's rate.
-2. The time of one list page (``limit=50``, in the middle of the list) with 1,000 and with
-   100,000 runs of one agent in the store, through the handler, and again after deleting a
-   tenth of the runs. Target: 100k / 1k <= 1.5. (Also printed, with no target: one delete.)
+   Target: ours >= 92% of the bare route's rate (issue 14).
+2. The time of one list page (``limit=50``, around the middle of the list, each page a
+   different one, so made from the index and not kept) with 1,000 and with 100,000 runs of one
+   agent in the store, through the handler, and again after deleting a tenth of the runs.
+   Target: 100k / 1k <= 1.5. (Also printed, with no target: one delete.)
 
 Each figure is the median of several repeats; options: ``--repeats``, ``--calls``.
 """
@@ -66,15 +67,20 @@ def bench_get(repeats: int, calls: int) -> tuple[float, float]:
 
 
 def _page_times(handler: Handler, agent: str, skip: int) -> Callable[[], float]:
-    request = Request(
-        "GET",
-        "/api/v1/extraction/runs",
-        (("extraction_agent_id", agent), ("skip", str(skip)), ("limit", "50")),
-    )
+    # 500 different pages, one after the other: each is made from the index (the store keeps
+    # only its last 64 pages, so none is asked again while kept)
+    requests = [
+        Request(
+            "GET",
+            "/api/v1/extraction/runs",
+            (("extraction_agent_id", agent), ("skip", str(skip - 250 + i)), ("limit", "50")),
+        )
+        for i in range(500)  # around the middle: whole pages of 50 in both stores
+    ]
 
     def once() -> float:
         start = time.perf_counter()
-        for _ in range(500):
+        for request in requests:
             answer = handler.handle(request)
         assert answer.status == 200
         return (time.perf_counter() - start) / 500
@@ -131,7 +137,7 @@ def main() -> None:
     print(f"|{'-' * 34}|{'-' * 11}|{'-' * 9}|")
     print(f"| {'bare respx route (fixed bytes)':<32} | {bare:>9,.0f} | {'100.0%':>7} |")
     print(f"| {'mocks.MockAPI (handler + store)':<32} | {ours:>9,.0f} | {ours / bare:>7.1%} |")
-    print(f"target: >= 90% -> {'PASS' if ours / bare >= 0.9 else 'FAIL'}")
+    print(f"target: >= 92% -> {'PASS' if ours / bare >= 0.92 else 'FAIL'}")
     print()
     print(f"list page through the handler, median of {args.repeats} x 500 requests")
     print(f"| {'case':<24} | {'1k runs':>9} | {'100k runs':>9} | {'ratio':>5} |")

@@ -136,6 +136,9 @@ class ParameterReader:
                 if value is not None:  # the usual spelling: no pydantic needed
                     values[name] = value
                     continue
+            elif not check.required:  # absent and optional: its default
+                values[name] = check.default
+                continue
             values[name] = _slow(check, raw, errors)
         return Parsed(values, errors)
 

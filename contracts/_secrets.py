@@ -34,8 +34,5 @@ def redact_headers(
 ) -> dict[str, str]:
     """A copy of ``headers`` with every secret value (see :func:`is_secret_header`) replaced
     by ``marker``; names keep their case and order."""
-    extra = frozenset(name.lower() for name in also)
-    return {
-        name: marker if (name.lower() in SECRET_HEADERS or name.lower() in extra) else value
-        for name, value in headers.items()
-    }
+    secret = SECRET_HEADERS.union(name.lower() for name in also) if also else SECRET_HEADERS
+    return {name: marker if name.lower() in secret else value for name, value in headers.items()}

@@ -29,6 +29,10 @@ uvicorn leaves open what a mock server on a developer's machine should close:
   request. Here the 400's body and a warning say what the parser refused (its reason, cut
   before any quoted bytes of the request, so no header value reaches a log), and each kind of
   refusal is logged once per server, at the default level.
+- **One write per answer.** uvicorn writes an answer's head and body separately; the
+  connection's transport (:class:`~mocks._adapters.coalesce.CoalescingTransport`) holds the
+  head until the body's first write and sends them together, one system call and one segment
+  (a head without a body leaves when the answer completes).
 - **Dropping a connection on purpose.** A fault that means "no answer" needs the transport,
   which ASGI does not give: each request's scope carries ``scope["extensions"][ABORT_KEY]``, a
   callable that aborts the connection without a byte of response.
@@ -51,6 +55,7 @@ import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .._errors import ServeError
+from .coalesce import CoalescingTransport
 from .framing import Framer, FramingLimits
 
 try:  # httptools is the fast parser; h11 is the pure-Python fallback uvicorn always has
@@ -184,7 +189,8 @@ class _HardenedMixin:
         self._abort_hook = self._abort  # one bound method per connection, not per request
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        super().connection_made(transport)  # type: ignore[misc]
+        # one write per answer: its head leaves with its body (see mocks._adapters.coalesce)
+        super().connection_made(CoalescingTransport(transport, self))  # type: ignore[misc]
         self._framer.stamp(self.loop.time())  # the first head is awaited from now
         self._arm()
 
@@ -221,6 +227,8 @@ class _HardenedMixin:
         raise NotImplementedError
 
     def on_response_complete(self) -> None:
+        # the head of an answer without a body (to HEAD) leaves now
+        self.transport.flush()  # type: ignore[attr-defined]  # a CoalescingTransport
         super().on_response_complete()  # type: ignore[misc]
         if self._refusal is not None:
             self._refuse_when_due()

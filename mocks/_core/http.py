@@ -106,8 +106,12 @@ def read_query(raw: bytes) -> tuple[tuple[str, str], ...]:
     (no ``%``, no ``+``): the same pairs."""
     if b"%" in raw or b"+" in raw:
         return parse_query(raw)
-    pairs = [p.partition("=") for p in raw.decode("latin-1").split("&") if p]
-    return tuple([(name, value) for name, _, value in pairs])
+    pairs = []
+    for pair in raw.decode("latin-1").split("&"):
+        if pair:
+            name, _, value = pair.partition("=")
+            pairs.append((name, value))
+    return tuple(pairs)
 
 
 def header_name(raw: bytes) -> str:
@@ -146,8 +150,9 @@ def request_from(
     """
     fields: dict[str, str] = {}
     repeated: set[str] = set()
+    known = _HEADER_NAMES  # header_name_cached's memory, read here without a call per header
     for raw_name, raw_value in headers:
-        name = header_name_cached(raw_name)
+        name = known.get(raw_name) or header_name_cached(raw_name)
         if name in fields:
             repeated.add(name)
         else:

@@ -142,14 +142,17 @@ class Journal:
             costs.append(cost)
             self._bytes += cost
             self._recorded += 1
-            if len(calls) > self.maxlen or self._bytes > self.max_bytes:
+            while len(calls) > self.maxlen:  # a full journal: the oldest call falls out
+                calls.popleft()
+                self._bytes -= costs.popleft()
+            if self._bytes > self.max_bytes:
                 self._drop_oldest()
 
     def _drop_oldest(self) -> None:
-        """Let the oldest calls fall out until the journal is within its bounds (the newest
+        """Let the oldest calls fall out until the journal is within its bytes (the newest
         call always stays). Called with the lock held."""
         calls, costs = self._calls, self._costs
-        while len(calls) > self.maxlen or (self._bytes > self.max_bytes and len(calls) > 1):
+        while self._bytes > self.max_bytes and len(calls) > 1:
             calls.popleft()
             self._bytes -= costs.popleft()
 

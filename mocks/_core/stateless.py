@@ -35,7 +35,7 @@ from typing import Any
 
 from .http import dump_json
 from .shapes import Shapes
-from .store import derive_seed, derive_uuid, page_json
+from .store import derive_seed, derive_uuid, page_json_joined
 
 __all__ = ["StatelessRuns"]
 
@@ -122,4 +122,4 @@ class StatelessRuns:
             self._cached_body(derive_uuid(self.seed, "list", agent_id, i), agent_id, None)
             for i in window
         ]
-        return page_json(items, total, skip, limit)
+        return page_json_joined(items, total, skip, limit)

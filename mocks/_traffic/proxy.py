@@ -37,7 +37,6 @@ from contracts.traffic import Referee, Scrubber
 from .._adapters.paths import CONTROL_PREFIX, HEALTH_PATH
 from .._adapters.protocol import ABORT_KEY
 from .._core.http import read_query
-from .coalesce import coalescing
 from .upstream import Upstream, UpstreamAnswer, UpstreamError, UpstreamPool
 
 __all__ = ["PASSED_FACTOR", "VIOLATIONS_PATH", "ProxyApp", "uvicorn_settings"]
@@ -415,9 +414,9 @@ async def _send_spool(
 def uvicorn_settings(config: Any) -> None:
     """What the proxy changes in the hardened uvicorn ``Config``: the lifespan on (to close the
     upstream's connections at shutdown); no ``date`` header of its own (the upstream's passes
-    through); no reading of ``X-Forwarded-*`` (a client's headers go upstream untouched); and
-    each answer written at once (:mod:`~mocks._traffic.coalesce`)."""
+    through); and no reading of ``X-Forwarded-*`` (a client's headers go upstream untouched).
+    (Each answer is written at once by the hardened protocol itself:
+    :mod:`~mocks._adapters.coalesce`.)"""
     config.lifespan = "on"
     config.date_header = False
     config.proxy_headers = False
-    config.http = coalescing(config.http)

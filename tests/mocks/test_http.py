@@ -100,3 +100,19 @@ def test_the_stateless_body_cache_gives_the_made_body(
     made = runs._make_body(run_id, agent, job)
     assert runs._cached_body(run_id, agent, job) == made
     assert runs._cached_body(run_id, agent, job) == made  # and again, from the cache
+
+
+@given(
+    items=st.lists(st.binary(max_size=40), max_size=6),
+    total=st.integers(min_value=0, max_value=10**6),
+    skip=st.integers(min_value=0, max_value=10**6),
+    limit=st.integers(min_value=1, max_value=100),
+)
+def test_the_page_in_one_join_is_the_plain_page(
+    items: list[bytes], total: int, skip: int, limit: int
+) -> None:
+    from mocks._core.store import page_json, page_json_joined
+
+    plain = page_json(items, total, skip, limit)
+    given_items = list(items)
+    assert page_json_joined(given_items, total, skip, limit) == plain

@@ -166,6 +166,34 @@ class TestReading:
         assert (len(store), store.agents(), store.ids()) == (0, [], [])
 
 
+class TestKeptPages:
+    def test_every_write_forgets_the_pages_kept(self) -> None:
+        store = RunStore([make_run(1, second=0), make_run(2, second=0)])  # in id order
+        assert [r["id"] for r in _page(store, AGENT)["items"]] == [uid(1), uid(2)]
+        store.delete(uid(1))
+        assert [r["id"] for r in _page(store, AGENT)["items"]] == [uid(2)]
+        store.add(make_run(3, second=0))
+        assert [r["id"] for r in _page(store, AGENT)["items"]] == [uid(2), uid(3)]
+        store.clear()
+        assert _page(store, AGENT)["items"] == []
+        assert not store.delete(uid(9))  # a delete of nothing changes nothing
+
+    def test_the_pages_kept_are_bounded_in_number_and_size(self) -> None:
+        from mocks._core.store import PAGE_BYTES_KEPT, PAGES_KEPT
+
+        store = RunStore([make_run(i) for i in range(1, 6)])
+        for skip in range(3 * PAGES_KEPT):
+            store.page_json(AGENT, skip, 1)
+            assert len(store._pages) <= PAGES_KEPT
+        store._pages.clear()
+        big = RunStore.seeded(seed=1, runs=200, agents=1)
+        agent = big.agents()[0]
+        assert len(big.page_json(agent, 0, 200)) > PAGE_BYTES_KEPT
+        assert big._pages == {}
+        assert len(big.page_json(agent, 0, 2)) <= PAGE_BYTES_KEPT
+        assert list(big._pages) == [(agent, 0, 2)]
+
+
 class StoreAgainstAModel(RuleBasedStateMachine):
     """Random adds and deletes; every page must equal slicing a plainly sorted list."""
 
@@ -210,6 +238,9 @@ class StoreAgainstAModel(RuleBasedStateMachine):
         page = _page(self.store, agent, skip, limit)
         assert [r["id"] for r in page["items"]] == [r["id"] for r in expected[skip : skip + limit]]
         assert page["total"] == len(expected)
+        # the page kept since the last write is the page made afresh (a copy keeps none)
+        kept = self.store.page_json(agent, skip, limit)
+        assert kept == self.store.copy().page_json(agent, skip, limit)
 
     @invariant()
     def sizes_agree(self) -> None:

@@ -1,8 +1,6 @@
-"""One write per answer: the head waits for the body, or for the end of the loop's step."""
+"""The proxy writes each answer at once (the hardened protocol's transport), whole."""
 
 from __future__ import annotations
-
-import asyncio
 
 import httpx
 
@@ -10,61 +8,6 @@ from mocks import live_server
 
 from ..server._process import raw_exchange
 from .conftest import proxy
-
-
-class _Transport:
-    def __init__(self) -> None:
-        self.writes: list[bytes] = []
-        self.closed = self.aborted = False
-
-    def write(self, data: bytes) -> None:
-        self.writes.append(data)
-
-    def is_closing(self) -> bool:
-        return self.closed or self.aborted
-
-    def close(self) -> None:
-        self.closed = True
-
-    def abort(self) -> None:
-        self.aborted = True
-
-    def get_extra_info(self, name: str) -> str:
-        return f"info {name}"
-
-
-def test_the_head_leaves_with_the_body_or_at_the_end_of_the_step() -> None:
-    from mocks._traffic.coalesce import CoalescingTransport
-
-    async def main() -> list[list[bytes]]:
-        seen = []
-        inner = _Transport()
-        transport = CoalescingTransport(inner, asyncio.get_running_loop())
-        transport.write(b"head ")
-        transport.write(b"body")
-        seen.append(list(inner.writes))  # at once, together
-        transport.write(b"alone")
-        seen.append(list(inner.writes))  # held ...
-        await asyncio.sleep(0)
-        seen.append(list(inner.writes))  # ... until the step ends
-        transport.write(b"last")
-        transport.close()  # flushes first
-        seen.append(list(inner.writes))
-        assert transport.get_extra_info("peername") == "info peername"
-        dropped = CoalescingTransport(_Transport(), asyncio.get_running_loop())
-        dropped.write(b"never")
-        dropped.abort()
-        await asyncio.sleep(0)
-        seen.append(dropped._transport.writes)
-        return seen
-
-    assert asyncio.run(main()) == [
-        [b"head body"],
-        [b"head body"],
-        [b"head body", b"alone"],
-        [b"head body", b"alone", b"last"],
-        [],
-    ]
 
 
 def test_connection_close_and_http_1_0_get_whole_answers() -> None:
