@@ -23,6 +23,8 @@ RUNS, AGENTS, LOG_LEVEL = 1000, 3, "warning"
 """The defaults of --runs, --agents and --log-level (the flags default to None, so that a
 flag given with one it conflicts with is told from one left alone)."""
 MAX_WORKERS = 64
+JOURNAL_SIZE = 1000
+"""The calls the journal keeps with --admin (its only reader); without it, none are kept."""
 SHOWN_AGENTS = 5
 """Agents listed under the ready line; past these, how many more there are."""
 _QUIET_LEVELS = ("critical", "error", "warning")  # levels that hide uvicorn's access log
@@ -302,6 +304,7 @@ def _options(args: argparse.Namespace) -> Any:
             faults=tuple(_faults(args)),
             strict=args.strict,
             admin=args.admin,
+            journal_size=JOURNAL_SIZE if args.admin else 0,  # nothing else can read it
             workers=args.workers,
             log_level=args.log_level or ("info" if args.access_log else LOG_LEVEL),
             access_log=args.access_log,

@@ -76,11 +76,15 @@ class Call:
 
 class Journal:
     """The last ``maxlen`` calls, oldest first, costing at most ``max_bytes`` (an estimate of
-    their memory: their texts and a fixed cost per record and per pair)."""
+    their memory: their texts and a fixed cost per record and per pair).
+
+    ``maxlen=0`` keeps no call at all, for a server whose journal nobody can read (``serve``
+    without ``--admin``): noting a call is then free, and asking for calls is an error that
+    says so, never an empty answer that looks like "nothing was called"."""
 
     def __init__(self, maxlen: int = 1000, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
-        if maxlen < 1:
-            raise ValueError(f"journal maxlen must be >= 1, got {maxlen}")
+        if maxlen < 0:
+            raise ValueError(f"journal maxlen must be >= 0 (0 keeps no call), got {maxlen}")
         if max_bytes < 64 * 1024:
             raise ValueError(f"journal max_bytes must be >= 65536, got {max_bytes}")
         self.maxlen = maxlen
@@ -102,6 +106,8 @@ class Journal:
         """Record that ``request`` was answered ``status`` (None: no answer) as ``operation``
         with ``params``, shaped by ``fault``; the headers are redacted before anything is
         kept, and a large request is kept as a truncated copy."""
+        if not self.maxlen:
+            return
         headers = redact_headers(request.headers)
         self._keep(
             Call(
@@ -119,6 +125,8 @@ class Journal:
     def record(self, call: Call) -> None:
         """Record a ready :class:`Call` (its headers redacted, and truncated if large, before
         it is kept)."""
+        if not self.maxlen:
+            return
         self._keep(replace(call, headers=redact_headers(call.headers)), careful=True)
 
     def _keep(self, call: Call, *, careful: bool = False) -> None:
@@ -190,6 +198,10 @@ class Journal:
     def calls(self, operation: str | None = None, **params: Any) -> list[Call]:
         """The recorded calls of ``operation`` (all calls if ``None``) whose parameters equal
         ``params``; values are compared in canonical form, so any UUID spelling matches."""
+        if not self.maxlen:
+            raise CallAssertionError(
+                "this mock keeps no journal (journal_size=0), so its calls cannot be asked for"
+            )
         if operation is None:
             if params:
                 raise TypeError("name the operation to filter calls by parameter")

@@ -92,6 +92,15 @@ class ServerOptions:
             raise ServeError(
                 "stateless runs come from ids", option="data", needs=("mode", "stateful")
             )
+        if self.journal_size < 0:
+            raise ServeError("must be >= 0 (0 keeps no journal)", option="journal_size")
+        if self.admin and not self.journal_size:
+            raise ServeError(
+                "the admin API reads the journal: keep one (journal_size >= 1)",
+                option="journal_size",
+                value=self.journal_size,
+                needs=("admin", False),
+            )
         for name, most in (("runs", MAX_RUNS), ("agents", MAX_AGENTS)):
             value = getattr(self, name)
             if isinstance(value, int) and value > most:

@@ -106,5 +106,5 @@ def test_long_histories_show_the_last_twenty() -> None:
 
 
 def test_bad_size() -> None:
-    with pytest.raises(ValueError, match="journal maxlen must be >= 1"):
-        Journal(0)
+    with pytest.raises(ValueError, match=r"journal maxlen must be >= 0 \(0 keeps no call\)"):
+        Journal(-1)
