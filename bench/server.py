@@ -10,6 +10,10 @@ In one run, on 127.0.0.1 only, bounded in time:
 
 Each is measured with ``wrk`` when installed (else the bounded Python generator of
 ``tests/server/_load.py``) for get-by-id and list at 1 and 32 connections: requests/s and p99.
+The list rows ask one page again and again, which ours answers from the pages its store keeps
+(the last 64, forgotten at every write); "pages-20" asks 160 different pages of 20 in turn,
+more than are kept, so it times pages made from the index (the ceiling sends each page's own
+bytes, Prism its one item).
 Also: time from process start to the first 200 with 10,000 runs (median of 3), and resident
 memory with 10,000 runs after the load. Targets: >= 10x Prism's requests/s and a lower p99;
 >= 50% of the ceiling; first 200 within 1 s; RSS < 150 MB.
@@ -148,16 +152,27 @@ def _rss_tree_mib(pid: int) -> float:
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
 
 
-def _wrk(url: str, connections: int, duration: float) -> tuple[float, float]:
-    """(requests/s, p99 ms) from wrk."""
+def _wrk(url: str, connections: int, duration: float, paths: list[str]) -> tuple[float, float]:
+    """(requests/s, p99 ms) from wrk; with ``paths``, each connection asks them in turn."""
     threads = min(connections, 2)
-    out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", "--latency", url],
-        capture_output=True,
-        text=True,
-        timeout=duration + 30,
-        check=True,
-    ).stdout
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", "--latency"]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="bench-paths-") as script:
+        if paths:
+            listed = ", ".join(json.dumps(path) for path in paths)  # a JSON string is Lua's too
+            script.write(
+                f"local paths = {{{listed}}}\nlocal i = 0\n"
+                "request = function()\n  i = i % #paths + 1\n"
+                "  return wrk.format(nil, paths[i])\nend\n"
+            )
+            script.flush()
+            command += ["-s", script.name]
+        out = subprocess.run(
+            [*command, url],
+            capture_output=True,
+            text=True,
+            timeout=duration + 30,
+            check=True,
+        ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p99 = re.search(r"\s99%\s+([\d.]+)(us|ms|s)", out)
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -169,22 +184,26 @@ def _wrk(url: str, connections: int, duration: float) -> tuple[float, float]:
     return rate, float(p99.group(1)) * _UNITS[p99.group(2)]
 
 
-def _python_load(url: str, connections: int, duration: float) -> tuple[float, float]:
+def _python_load(
+    url: str, connections: int, duration: float, paths: list[str]
+) -> tuple[float, float]:
     from tests.server._load import hammer, request_bytes
 
     parts = urllib.parse.urlsplit(url)
-    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    targets = paths or [parts.path + (f"?{parts.query}" if parts.query else "")]
     total = int(2000 * duration) if connections == 1 else int(4000 * duration)
-    result = hammer(
-        HOST, parts.port or 80, [request_bytes("GET", target)], total=total, connections=connections
-    )
+    requests = [request_bytes("GET", target) for target in targets]
+    result = hammer(HOST, parts.port or 80, requests, total=total, connections=connections)
     return result.rate, result.percentile(0.99) * 1000
 
 
-def measure(url: str, connections: int, duration: float) -> tuple[float, float]:
+def measure(
+    url: str, connections: int, duration: float, paths: list[str] | None = None
+) -> tuple[float, float]:
+    """(requests/s, p99 ms) of ``url``, or of ``paths`` asked in turn on its server."""
     if shutil.which("wrk"):
-        return _wrk(url, connections, duration)
-    return _python_load(url, connections, duration)
+        return _wrk(url, connections, duration, paths or [])
+    return _python_load(url, connections, duration, paths or [])
 
 
 def _prism_command(port: int) -> list[str] | None:
@@ -230,6 +249,13 @@ def main() -> int:
         "get-by-id": f"{API}/{run_id}",
         "list-1": f"{API}?extraction_agent_id={agent}&limit=1",
         "list-20": f"{API}?extraction_agent_id={agent}&limit=20",
+        "pages-20": f"{API}?extraction_agent_id={agent}&limit=20&skip=0",
+    }
+    # 160 pages of 20 asked in turn: more than the 64 pages the store keeps
+    cycled = {
+        "pages-20": [
+            f"{API}?extraction_agent_id={agent}&limit=20&skip={20 * page}" for page in range(160)
+        ]
     }
     tool = "wrk" if shutil.which("wrk") else "python load generator (wrk not installed)"
     print(
@@ -257,7 +283,7 @@ def main() -> int:
         )
         servers = {"ours": ours_port}
         bodies = {}
-        for target in targets.values():
+        for target in [*targets.values(), *(p for paths in cycled.values() for p in paths)]:
             with urllib.request.urlopen(f"http://{HOST}:{ours_port}{target}") as response:
                 bodies[target] = response.read().decode("latin-1")
         body_file = stack.enter_context(
@@ -301,7 +327,9 @@ def main() -> int:
                     for server, port in turn if round_ % 2 == 0 else reversed(turn):
                         url = f"http://{HOST}:{port}{target}"
                         key = (server, name, connections)
-                        samples.setdefault(key, []).append(measure(url, connections, args.duration))
+                        paths = cycled.get(name)
+                        rate_p99 = measure(url, connections, args.duration, paths)
+                        samples.setdefault(key, []).append(rate_p99)
         rss = _rss_mib(ours.pid)
         prism_rss = None if prism is None else _rss_tree_mib(prism.pid)
 
