@@ -255,4 +255,9 @@ class MockAPI:
         # is dropped), so both adapters send the same headers
         headers = (*headers, ("content-length", str(len(answer.body))))
         body = b"" if request.method == "HEAD" else answer.body
-        return httpx.Response(answer.status, headers=headers, content=body, request=request)
+        stream = httpx.ByteStream(body)
+        response = httpx.Response(answer.status, headers=headers, stream=stream, request=request)
+        # read, as Response(content=body) would be (respx's call log shows .content), without
+        # httpx reading our bytes again through its decoders: a sixth of the adapter's time
+        response._content = body
+        return response

@@ -144,6 +144,16 @@ def test_start_and_stop(store: RunStore) -> None:
         assert httpx.delete(f"{DEFAULT_BASE_URL}{RUNS}/{uid(1)}").status_code == 404
 
 
+def test_respx_call_log_holds_each_answer_read(store: RunStore) -> None:
+    # the answer handed to respx is read already, as httpx.Response(content=...) would be
+    with MockAPI(store) as mock:
+        response = httpx.get(f"{DEFAULT_BASE_URL}{RUNS}/{uid(1)}")
+        logged = mock.router.calls.last.response
+    assert logged.content == response.content
+    assert logged.json()["id"] == uid(1)
+    assert logged.headers["content-length"] == str(len(response.content))
+
+
 def test_head_answers_have_no_body(store: RunStore) -> None:
     with MockAPI(store):
         response = httpx.head(f"{DEFAULT_BASE_URL}{RUNS}/{uid(1)}")
