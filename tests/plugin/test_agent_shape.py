@@ -10,6 +10,8 @@ import pytest
 
 from mocks import RunStore
 
+from .bad_markers import assert_each_fails_setup_with_one_line
+
 INVOICE = {
     "title": "Invoice",
     "type": "object",
@@ -179,15 +181,4 @@ BAD_MARKERS = {
 def test_a_shape_or_runs_the_mock_cannot_use_fail_setup_with_one_line(
     pytester: pytest.Pytester,
 ) -> None:
-    tests = "".join(
-        f"@pytest.mark.extract_mock({arguments})\ndef test_{n}(extract_mock):\n    pass\n\n"
-        for n, arguments in enumerate(BAD_MARKERS)
-    )
-    pytester.makepyfile(test_bad=f"import pytest\n\n{tests}")
-    result = pytester.runpytest("-p", "no:cacheprovider", "-W", "error")
-    result.assert_outcomes(errors=len(BAD_MARKERS))
-    for n, message in enumerate(BAD_MARKERS.values()):
-        result.stdout.fnmatch_lines(
-            [f"*_ ERROR at setup of test_{n} _*", f"@pytest.mark.extract_mock: {message}"]
-        )
-    assert "Traceback" not in result.stdout.str()
+    assert_each_fails_setup_with_one_line(pytester, BAD_MARKERS)

@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from .bad_markers import assert_each_fails_setup_with_one_line
+
 DOWNSTREAM = """
 import hypothesis
 import httpx
@@ -206,20 +208,7 @@ BAD_MARKERS = {
 def test_a_wrong_marker_argument_fails_setup_with_one_line_naming_it(
     pytester: pytest.Pytester,
 ) -> None:
-    tests = "".join(
-        f"@pytest.mark.extract_mock({arguments})\ndef test_{n}(extract_mock):\n    pass\n\n"
-        for n, arguments in enumerate(BAD_MARKERS)
-    )
-    pytester.makepyfile(test_bad=f"import pytest\n\n{tests}")
-    result = pytester.runpytest("-p", "no:cacheprovider", "-W", "error")
-    result.assert_outcomes(errors=len(BAD_MARKERS))
-    out = result.stdout.str()
-    for n, message in enumerate(BAD_MARKERS.values()):
-        result.stdout.fnmatch_lines(
-            [f"*_ ERROR at setup of test_{n} _*", f"@pytest.mark.extract_mock: {message}"]
-        )
-    for trace in ("Traceback", "_marker.py", "raise "):
-        assert trace not in out
+    assert_each_fails_setup_with_one_line(pytester, BAD_MARKERS)
 
 
 @pytest.mark.parametrize(
