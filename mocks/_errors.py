@@ -212,11 +212,6 @@ class LoadError(MockError, ValueError):
         return str(self.violations[0].path) if self.violations else None
 
 
-def python_name(option: str) -> str:
-    """How a :class:`ServeError` names an option from Python: as the ``ServerOptions`` field."""
-    return option
-
-
 class ServeError(MockError):
     """The live server cannot start as asked.
 
