@@ -20,6 +20,7 @@ import typing
 
 from ._judge import TRAFFIC_CHECKS, Judgement, TrafficCheck, TrafficViolation, judge
 from ._log import TrafficLog, strict_answer
+from ._memo import JudgementMemo
 from ._recording import (
     FORMAT,
     RecordedExchange,
@@ -47,6 +48,7 @@ __all__ = [
     "TRAFFIC_CHECKS",
     "AsyncValidatingTransport",
     "Judgement",
+    "JudgementMemo",
     "RecordedExchange",
     "Recorder",
     "RecordingError",

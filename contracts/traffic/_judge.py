@@ -46,6 +46,7 @@ __all__ = [
     "codings",
     "header",
     "judge",
+    "judged_headers",
 ]
 
 Pairs = Sequence[tuple[str, str]]
@@ -183,6 +184,12 @@ def codings(headers: Pairs) -> list[str]:
     ]
 
 
+def judged_headers(headers: Pairs) -> tuple[str | None, tuple[str, ...]]:
+    """The only parts of an answer's headers :func:`judge` reads: its ``Content-Type`` and its
+    content codings (what a memo of judgements must key on)."""
+    return header(headers, "content-type"), tuple(codings(headers))
+
+
 class _Findings:
     """The violations and judging checks of one exchange, as they are found."""
 
@@ -274,13 +281,13 @@ def judge(
 def _read_body(findings: _Findings, headers: Pairs, body: bytes, max_body: int) -> Any:
     """The answer's JSON value, or NOT_JSON after saying why it is not one."""
     findings.judging("content_type_conformance")
-    applied = codings(headers)
+    content_type, applied = judged_headers(headers)
     try:
         decoded = decode(body, applied, max_body) if applied else body
     except WireError as exc:
         findings.fail("content_type_conformance", "$", str(exc))
         return NOT_JSON
-    media = (header(headers, "content-type") or "").partition(";")[0].strip().lower()
+    media = (content_type or "").partition(";")[0].strip().lower()
     if media != "application/json":
         shown = repr(media) if media else "no content type"
         findings.fail(

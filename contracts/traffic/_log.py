@@ -38,6 +38,9 @@ class TrafficLog:
         """Exchanges with one of the four operations."""
         self.passed_through = 0
         """Other requests: forwarded, not judged."""
+        self.repeated = 0
+        """Exchanges equal, byte for byte, to one judged lately, and given its judgement
+        (:class:`~contracts.traffic._memo.JudgementMemo`)."""
         self.violation_count = 0
         self.judged: Counter[str] = Counter()
         self.failed: Counter[str] = Counter()
@@ -46,13 +49,15 @@ class TrafficLog:
         self.errors: Counter[str] = Counter()
         """Exchanges that got no usable answer (``upstream timeout``, ...), by kind."""
 
-    def add(self, judgement: Judgement) -> None:
-        """Count one judged exchange (or one passed through, when it has no operation)."""
+    def add(self, judgement: Judgement, *, repeated: bool = False) -> None:
+        """Count one judged exchange (or one passed through, when it has no operation);
+        ``repeated``: its judgement is that of an equal exchange judged lately."""
         with self._lock:
             if judgement.operation is None:
                 self.passed_through += 1
                 return
             self.exchanges += 1
+            self.repeated += repeated
             self.judged.update(judgement.judged)
             self.failed.update(v.check for v in judgement.violations)
             self.violation_count += len(judgement.violations)
@@ -83,6 +88,7 @@ class TrafficLog:
             return {
                 "exchanges": self.exchanges,
                 "passed_through": self.passed_through,
+                "repeated": self.repeated,
                 "violations": [v.as_dict() for v in self._kept],
                 "violation_count": self.violation_count,
                 "dropped": self.violation_count - len(self._kept),
@@ -105,6 +111,11 @@ class TrafficLog:
                 f"{self.exchanges} exchange(s) with the API, {self.passed_through} other "
                 f"request(s) passed through unjudged, {self.violation_count} violation(s)"
             ]
+            if self.repeated:
+                lines.append(
+                    f"  ({self.repeated} of the exchanges repeated one judged lately byte for "
+                    "byte, and were given its judgement)"
+                )
             width = max(len(check.name) for check in TRAFFIC_CHECKS)
             for check in TRAFFIC_CHECKS:
                 judged, failed = self.judged[check.name], self.failed[check.name]

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..conformance._limits import MAX_BODY
-from ._judge import Judgement, judge
+from ._judge import Judgement
 from ._log import DEFAULT_KEPT, TrafficLog, strict_answer
+from ._memo import JudgementMemo
 from ._recording import Recorder
 from ._scrub import Scrubber
 
@@ -33,7 +34,10 @@ class Referee:
     """Judges exchanges into ``log`` (a new :class:`TrafficLog` keeping ``keep`` violations
     by default), records them into ``record`` (a directory or a :class:`Recorder`), and, if
     ``strict``, says what replaces an answer that breaks the contract. ``scrub`` names more
-    secret headers and query parameters; ``max_body`` is the largest answer judged."""
+    secret headers and query parameters; ``max_body`` is the largest answer judged. An
+    exchange equal byte for byte to one judged lately gets its judgement from ``memo`` (by
+    default a new :class:`JudgementMemo`; ``JudgementMemo(entries=0)`` judges every one
+    afresh)."""
 
     def __init__(
         self,
@@ -44,6 +48,7 @@ class Referee:
         max_body: int = MAX_BODY,
         keep: int = DEFAULT_KEPT,
         log: TrafficLog | None = None,
+        memo: JudgementMemo | None = None,
     ) -> None:
         if isinstance(max_body, bool) or not isinstance(max_body, int) or max_body < 1:
             raise ValueError(f"max_body must be a whole number >= 1, got {max_body!r}")
@@ -56,6 +61,7 @@ class Referee:
         self.strict = strict
         self.max_body = max_body
         self.log = TrafficLog(keep) if log is None else log
+        self.memo = JudgementMemo() if memo is None else memo
 
     def settle(
         self,
@@ -72,7 +78,7 @@ class Referee:
         """Judge one exchange with one of the four operations (``url``: the request's URL
         without its query, for the curl line; ``body`` as sent, None when it was larger than
         ``max_body``), count it, record it, and decide."""
-        judgement = judge(
+        judgement, repeated = self.memo.judge(
             method, path, query, status, response_headers, body, max_body=self.max_body
         )
         if judgement.violations:  # their curl line, and no credential echoed into a message
@@ -85,7 +91,7 @@ class Referee:
                     for v in judgement.violations
                 ),
             )
-        self.log.add(judgement)
+        self.log.add(judgement, repeated=repeated)
         if self.recorder is not None:
             self.recorder.record(
                 method=method,

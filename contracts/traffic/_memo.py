@@ -1,0 +1,97 @@
+"""Judgements kept for answers seen again: :class:`JudgementMemo`.
+
+:func:`~contracts.traffic.judge` is a pure function of what it is given: the request's method,
+path and query, the answer's status, two of its headers (``Content-Type`` and
+``Content-Encoding``: :func:`judged_headers`), its body's bytes and the largest body judged.
+Every check it runs is a plain function of that one exchange (none keeps state between
+exchanges: a test holds it). So an exchange equal to an earlier one in all of these, byte for
+byte, has the judgement the earlier one had; the memo hands that back instead of parsing and
+validating the same bytes again. A client polling a run, or a suite asking the same page, sends
+the same answers again and again: a proxy then judges them at the cost of a checksum.
+
+The memo keeps, for each request (method, path, query) and each status and judged headers of
+its answer, the last body judged and its judgement; a hit is a body equal to that one, compared
+whole. Bounded: at most ``entries`` of them and ``max_bytes`` of their bodies are kept (the
+oldest leave first), and a body over ``max_one`` bytes is judged without being kept.
+Thread-safe.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+from ._judge import Judgement, judge, judged_headers
+
+__all__ = ["JudgementMemo"]
+
+Pairs = Sequence[tuple[str, str]]
+
+_Key = tuple[object, ...]
+
+
+class JudgementMemo:
+    """:func:`~contracts.traffic.judge`, with the judgements of the last ``entries`` exchanges
+    kept (see the module docstring). ``hits`` and ``misses`` count how it answered."""
+
+    def __init__(
+        self, *, entries: int = 256, max_bytes: int = 8 * 1024 * 1024, max_one: int = 1024 * 1024
+    ) -> None:
+        for name, value in (("entries", entries), ("max_bytes", max_bytes), ("max_one", max_one)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name} must be a whole number >= 0, got {value!r}")
+        self.entries = entries
+        self.max_bytes = max_bytes
+        self.max_one = min(max_one, max_bytes)
+        self.hits = 0
+        self.misses = 0
+        self._kept: dict[_Key, tuple[bytes, Judgement]] = {}
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def judge(
+        self,
+        method: str,
+        path: str,
+        query: Pairs,
+        status: int,
+        headers: Pairs,
+        body: bytes | None,
+        *,
+        max_body: int,
+    ) -> tuple[Judgement, bool]:
+        """What ``judge(method, path, query, status, headers, body, max_body=max_body)``
+        returns, and whether it came from the memo (the same exchange was judged lately)."""
+        if body is None or len(body) > self.max_one or self.entries == 0:
+            self.misses += 1
+            return judge(method, path, query, status, headers, body, max_body=max_body), False
+        key: _Key = (
+            method,
+            path,
+            tuple(query),
+            status,
+            judged_headers(headers),
+            max_body,
+        )
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None and kept[0] == body:
+                self.hits += 1
+                return kept[1], True
+            self.misses += 1
+        judgement = judge(method, path, query, status, headers, body, max_body=max_body)
+        self._keep(key, body, judgement)
+        return judgement, False
+
+    def _keep(self, key: _Key, body: bytes, judgement: Judgement) -> None:
+        with self._lock:
+            old = self._kept.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old[0])
+            while self._kept and (
+                len(self._kept) >= self.entries or self._bytes + len(body) > self.max_bytes
+            ):
+                oldest = next(iter(self._kept))
+                self._bytes -= len(self._kept.pop(oldest)[0])
+            self._kept[key] = (body, judgement)
+            self._bytes += len(body)
