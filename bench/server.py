@@ -152,18 +152,27 @@ def _rss_tree_mib(pid: int) -> float:
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
 
 
+def cycling_script(paths: list[str], threads: int) -> str:
+    """A wrk Lua script by which wrk's ``threads`` threads ask ``paths`` in turn, each thread
+    its own share (thread t: paths t, t + threads, ...), so that no thread asks a path another
+    one asked just before."""
+    listed = ", ".join(json.dumps(path) for path in paths)  # a JSON string is Lua's too
+    return (
+        f"local paths = {{{listed}}}\nlocal threads = {threads}\nlocal made = 0\n"
+        "function setup(thread)\n  thread:set('part', made)\n  made = made + 1\nend\n"
+        "local i = 0\n"
+        "request = function()\n  local k = (i * threads + (part or 0)) % #paths + 1\n"
+        "  i = i + 1\n  return wrk.format(nil, paths[k])\nend\n"
+    )
+
+
 def _wrk(url: str, connections: int, duration: float, paths: list[str]) -> tuple[float, float]:
     """(requests/s, p99 ms) from wrk; with ``paths``, each connection asks them in turn."""
     threads = min(connections, 2)
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", "--latency"]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="bench-paths-") as script:
         if paths:
-            listed = ", ".join(json.dumps(path) for path in paths)  # a JSON string is Lua's too
-            script.write(
-                f"local paths = {{{listed}}}\nlocal i = 0\n"
-                "request = function()\n  i = i % #paths + 1\n"
-                "  return wrk.format(nil, paths[i])\nend\n"
-            )
+            script.write(cycling_script(paths, threads))
             script.flush()
             command += ["-s", script.name]
         out = subprocess.run(

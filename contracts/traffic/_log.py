@@ -42,7 +42,7 @@ class TrafficLog:
         """Exchanges equal, byte for byte, to one judged lately, and given its judgement
         (:class:`~contracts.traffic._memo.JudgementMemo`)."""
         self.violation_count = 0
-        self.judged: Counter[str] = Counter()
+        self._judged_by: Counter[tuple[str, ...]] = Counter()  # each exchange's checks, as a tuple
         self.failed: Counter[str] = Counter()
         self.unjudged: Counter[str] = Counter()
         """Why a body was not judged (``the body is larger than 10 MiB``), and how often."""
@@ -58,8 +58,11 @@ class TrafficLog:
                 return
             self.exchanges += 1
             self.repeated += repeated
-            self.judged.update(judgement.judged)
-            self.failed.update(v.check for v in judgement.violations)
+            # one count per exchange, not one per check (at a proxy's rate, a Counter.update
+            # per exchange was most of the cost of this method); the tuples are few
+            self._judged_by[judgement.judged] += 1
+            if judgement.violations:
+                self.failed.update(v.check for v in judgement.violations)
             self.violation_count += len(judgement.violations)
             self._kept.extend(judgement.violations)
             if judgement.unjudged is not None:
@@ -69,6 +72,19 @@ class TrafficLog:
         """Count an exchange that got no usable answer (a timeout, a dropped connection)."""
         with self._lock:
             self.errors[kind] += 1
+
+    @property
+    def judged(self) -> Counter[str]:
+        """How many exchanges each check judged."""
+        with self._lock:
+            return self._judged()
+
+    def _judged(self) -> Counter[str]:
+        judged: Counter[str] = Counter()
+        for checks, count in self._judged_by.items():
+            for check in checks:
+                judged[check] += count
+        return judged
 
     @property
     def violations(self) -> list[TrafficViolation]:
@@ -85,6 +101,7 @@ class TrafficLog:
     def as_json(self) -> dict[str, Any]:
         """Everything, as JSON: counts, each check's tally, the kept violations."""
         with self._lock:
+            judged = self._judged()
             return {
                 "exchanges": self.exchanges,
                 "passed_through": self.passed_through,
@@ -94,7 +111,7 @@ class TrafficLog:
                 "dropped": self.violation_count - len(self._kept),
                 "checks": {
                     check.name: {
-                        "judged": self.judged[check.name],
+                        "judged": judged[check.name],
                         "violations": self.failed[check.name],
                     }
                     for check in TRAFFIC_CHECKS
@@ -117,8 +134,9 @@ class TrafficLog:
                     "byte, and were given its judgement)"
                 )
             width = max(len(check.name) for check in TRAFFIC_CHECKS)
+            tally = self._judged()
             for check in TRAFFIC_CHECKS:
-                judged, failed = self.judged[check.name], self.failed[check.name]
+                judged, failed = tally[check.name], self.failed[check.name]
                 if judged == 0:
                     outcome = f"not exercised (it judges {check.judges})"
                 elif failed:

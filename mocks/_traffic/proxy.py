@@ -26,8 +26,8 @@ import asyncio
 import json
 import ssl
 import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
-from typing import IO, Any
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping, Sequence
+from typing import IO, Any, overload
 from urllib.parse import quote
 
 from contracts import resolve_operation
@@ -36,7 +36,7 @@ from contracts.traffic import Referee, Scrubber
 
 from .._adapters.paths import CONTROL_PREFIX, HEALTH_PATH
 from .._adapters.protocol import ABORT_KEY
-from .._core.http import read_query
+from .._core.http import header_name_cached, read_query
 from .upstream import Upstream, UpstreamAnswer, UpstreamError, UpstreamPool
 
 __all__ = ["PASSED_FACTOR", "VIOLATIONS_PATH", "ProxyApp", "uvicorn_settings"]
@@ -86,7 +86,31 @@ def _without(headers: Headers, names: frozenset[bytes], *, lower: bool = True) -
 
 
 def _text_pairs(headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
-    return [(name.decode("latin-1").lower(), value.decode("latin-1")) for name, value in headers]
+    return [(header_name_cached(name), value.decode("latin-1")) for name, value in headers]
+
+
+class _LazyTextPairs(Sequence[tuple[str, str]]):
+    """A request's headers as text pairs, read only if asked for: the referee needs them for
+    a violation's curl line and for a recording, not to judge."""
+
+    def __init__(self, raw: list[tuple[bytes, bytes]]) -> None:
+        self._raw = raw
+        self._text: list[tuple[str, str]] | None = None
+
+    def _pairs(self) -> list[tuple[str, str]]:
+        if self._text is None:
+            self._text = _text_pairs(self._raw)
+        return self._text
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[str, str]: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[tuple[str, str]]: ...
+    def __getitem__(self, index: int | slice) -> tuple[str, str] | Sequence[tuple[str, str]]:
+        return self._pairs()[index]
 
 
 async def _send_json(send: Send, status: int, value: Any) -> None:
@@ -276,7 +300,7 @@ class ProxyApp:
         """Judge, count, record and report one exchange; the strict replacement, if any."""
         method, path = scope["method"], scope["path"]
         query = read_query(scope.get("query_string", b""))
-        request_headers = _text_pairs(list(scope["headers"]))
+        request_headers = _LazyTextPairs(scope["headers"])
         settled = self.referee.settle(
             method=method,
             url=self.upstream.url + path,
