@@ -156,10 +156,12 @@ class ProxyApp:
         self._ssl = ssl_context
         self._max_connections = max_connections
         self._pool: UpstreamPool | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def pool(self) -> UpstreamPool:
         if self._pool is None:  # made in the serving loop, on first use
+            self._loop = asyncio.get_running_loop()
             self._pool = UpstreamPool(
                 self.upstream,
                 timeout=self.timeout,
@@ -236,14 +238,17 @@ class ProxyApp:
         raw_path = scope.get("raw_path") or quote(path).encode("ascii")
         target = raw_path + (b"?" + raw_query if raw_query else b"")
         headers = _without(scope["headers"], _NOT_FORWARDED, lower=False)
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.timeout
+        pool = self.pool
+        assert self._loop is not None
+        # the serving loop's clock (asyncio.get_running_loop() asks the kernel for the pid
+        # on every call, on Python 3.11: a system call per request)
+        deadline = self._loop.time() + self.timeout
         judged = resolve_operation(method, path)[1]
         try:
             body: bytes | AsyncIterator[bytes] = _body_stream(scope, receive)
             if judged and not isinstance(body, bytes):
                 body = await _whole_body(body)
-            answer = await self.pool.send(
+            answer = await pool.send(
                 method, target, headers, body, deadline, wake_on_head=not judged
             )
         except _TooLarge:
