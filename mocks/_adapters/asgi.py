@@ -37,7 +37,7 @@ from .._core.handler import Handler
 from .._core.http import JSON_TYPE, Request, Response, json_answer, request_from
 from .control import AgentsEndpoint
 from .paths import ADMIN_PREFIX, AGENTS_PATH, CONTROL_PREFIX, HEALTH_PATH
-from .protocol import ABORT_KEY
+from .protocol import ABORT_KEY, ANSWERED_KEY
 
 __all__ = [
     "ASGIApp",
@@ -47,6 +47,7 @@ __all__ = [
     "create_app",
     "encode_headers",
     "encode_headers_cached",
+    "is_plain",
     "to_request",
 ]
 
@@ -66,6 +67,7 @@ _TOO_LARGE = json_answer(413, {"detail": "Request body too large"})
 _BAD_LENGTH = json_answer(400, {"detail": "Invalid Content-Length header"})
 _ONE_BYTE = (b"content-length", b"1")
 _JSON_TYPE_BYTES = (JSON_TYPE[0].encode("latin-1"), JSON_TYPE[1].encode("latin-1"))
+_NO_EXTENSIONS: dict[str, Any] = {}
 
 
 class BodyHandler(Protocol):
@@ -115,6 +117,12 @@ class MockASGIApp:
         # websockets: not part of this API; returning closes the socket (uvicorn answers 403)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        answered = scope.get("extensions", _NO_EXTENSIONS).get(ANSWERED_KEY)
+        if answered is not None:  # the protocol asked the handler (mocks._adapters.direct)
+            if isinstance(answered, Exception):
+                raise answered
+            await self._answer(answered, scope, receive, send)
+            return
         request = to_request(scope)
         try:
             announced = _content_length(request)
@@ -136,10 +144,10 @@ class MockASGIApp:
             except _Gone:
                 return  # nothing is done for a request whose body never arrived
         response = self.handler(request)
-        if response.delay or response.disconnect is not None or response.status == 307:
-            await self._answer(response, scope, receive, send)
-        else:  # the usual answer, sent as it is
+        if is_plain(response):  # the usual answer, sent as it is
             await _send(send, response)
+        else:
+            await self._answer(response, scope, receive, send)
 
     async def _control(
         self, request: Request, announced: bool, receive: Receive, send: Send
@@ -228,6 +236,12 @@ def create_app(
             f"got {handler!r}"
         )
     return MockASGIApp(handler, admin=admin, max_body=max_body)
+
+
+def is_plain(response: Response) -> bool:
+    """Whether ``response`` is sent as it is, at once: no delay, no disconnect, no redirect
+    (whose location the app makes absolute from the scope)."""
+    return not (response.delay or response.disconnect is not None or response.status == 307)
 
 
 def to_request(scope: Scope) -> Request:

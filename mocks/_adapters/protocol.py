@@ -37,6 +37,10 @@ uvicorn leaves open what a mock server on a developer's machine should close:
   which ASGI does not give: each request's scope carries ``scope["extensions"][ABORT_KEY]``, a
   callable that aborts the connection without a byte of response.
 
+- **Plain answers without a task** (httptools): a request without a body whose answer is plain
+  is answered by the protocol itself, in one write, when the config carries the mock's app
+  (:func:`attach_direct`; see :mod:`mocks._adapters.direct`).
+
 The limits travel on the uvicorn ``Config`` (:func:`attach_limits`), which uvicorn pickles into
 each worker process, so ``--workers`` gets them too.
 """
@@ -69,17 +73,23 @@ except ImportError:  # pragma: no cover - depends on the installation
 
 __all__ = [
     "ABORT_KEY",
+    "ANSWERED_KEY",
     "HAVE_HTTPTOOLS",
     "Limits",
+    "attach_direct",
     "attach_limits",
     "protocol_class",
 ]
 
 ABORT_KEY = "extract_contract.abort"
 """The scope extension holding a no-argument callable that drops the connection."""
+ANSWERED_KEY = "extract_contract.answered"
+"""The scope extension holding the handler's answer (or exception) when the protocol asked the
+handler already (:mod:`mocks._adapters.direct`): the app sends it without asking again."""
 
 _LIMITS_ATTRIBUTE = "extract_contract_limits"
 _LOGGED_ATTRIBUTE = "extract_contract_logged"
+_DIRECT_ATTRIBUTE = "extract_contract_direct"
 _UVICORN_400 = "Invalid HTTP request received."
 _LINGER = 1.0  # seconds a refused connection drops what the client still sends before closing
 _KINDS_LOGGED = 64  # kinds of refusal a server logs (each once); the set stays bounded
@@ -130,6 +140,12 @@ def attach_limits(config: Any, limits: Limits) -> None:
     set of refusals already logged by this server."""
     setattr(config, _LIMITS_ATTRIBUTE, limits)
     setattr(config, _LOGGED_ATTRIBUTE, set())
+
+
+def attach_direct(config: Any, direct: Any) -> None:
+    """Store ``direct`` (a :class:`~mocks._adapters.direct.DirectAnswers`) on a uvicorn
+    ``Config``: the httptools protocol answers the plain requests of its app itself."""
+    setattr(config, _DIRECT_ATTRIBUTE, direct)
 
 
 def _status_bytes(status: int, detail: str) -> bytes:
@@ -355,6 +371,11 @@ if HAVE_HTTPTOOLS:
         """uvicorn's httptools protocol with the limits of :class:`Limits`."""
 
         _reason: str | None = None
+        _direct_request: Any = None  # the request answered when its message completes
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._direct: Any = getattr(self.config, _DIRECT_ATTRIBUTE, None)
 
         def _feed(self, data: bytes) -> None:
             # uvicorn's data_received, keeping the parser's reason for its 400
@@ -379,7 +400,21 @@ if HAVE_HTTPTOOLS:
 
         def on_headers_complete(self) -> None:
             self._parsed += 1
+            if self._direct is not None:
+                self._direct_request = self._direct.takes(self)
+                if self._direct_request is not None:
+                    return  # answered when its message completes, without a cycle
             super().on_headers_complete()
+
+        def on_message_complete(self) -> None:
+            request = self._direct_request
+            if request is None:
+                super().on_message_complete()
+                return
+            self._direct_request = None
+            if not self._direct.answer(self, request):  # not plain: uvicorn's cycle and task
+                super().on_headers_complete()
+                super().on_message_complete()
 
 
 class _ReasonedConnection(h11.Connection):

@@ -29,7 +29,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .._adapters.asgi import MockASGIApp
-from .._adapters.protocol import attach_limits, protocol_class
+from .._adapters.direct import DirectAnswers
+from .._adapters.protocol import attach_direct, attach_limits, protocol_class
 from .._core.agents import agents_with_runs
 from .._core.handler import Handler
 from .._core.store import RunSource
@@ -53,7 +54,8 @@ Configure = Callable[[Any], None]
 
 
 def uvicorn_config(app: Any, options: ServerOptions, *, port: int | None = None) -> Any:
-    """The hardened ``uvicorn.Config`` for ``app`` (an ASGI app or an import string)."""
+    """The hardened ``uvicorn.Config`` for ``app`` (an ASGI app or an import string); the
+    mock's app (or a worker's factory of it) gets its plain requests answered directly."""
     import uvicorn
 
     limits = options.limits
@@ -71,10 +73,25 @@ def uvicorn_config(app: Any, options: ServerOptions, *, port: int | None = None)
         timeout_graceful_shutdown=5,
         h11_max_incomplete_event_size=limits.max_head,
         workers=options.workers,
-        factory=isinstance(app, str),
+        factory=isinstance(app, (str, _WorkerApp)),
     )
     attach_limits(config, limits)
+    if options.direct_answers and isinstance(app, (MockASGIApp, _WorkerApp)):
+        attach_direct(config, app.direct if isinstance(app, _WorkerApp) else DirectAnswers(app))
     return config
+
+
+@dataclass
+class _WorkerApp:
+    """The app factory of a ``--workers`` process, pickled with the uvicorn ``Config`` (with the
+    config's :class:`DirectAnswers`, the same object): builds the app, and hands it over."""
+
+    direct: DirectAnswers
+
+    def __call__(self) -> MockASGIApp:
+        app = app_from_environment()
+        self.direct.app = app
+        return app
 
 
 def app_from_environment() -> MockASGIApp:
@@ -185,7 +202,7 @@ def _serve_workers(options: ServerOptions, on_ready: Callable[[str, LiveMock], N
     sock = bind(options.host, options.port)
     port = sock.getsockname()[1]
     os.environ[OPTIONS_ENV] = replace(options, port=port).to_json()
-    config = uvicorn_config(f"{__name__}:app_from_environment", options, port=port)
+    config = uvicorn_config(_WorkerApp(DirectAnswers()), options, port=port)
     supervisor = Multiprocess(config, sockets=[sock])
     on_ready(_url(options.host, port), live)  # the socket listens: connections queue until a worker
     try:

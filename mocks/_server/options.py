@@ -39,7 +39,12 @@ OPTIONS_ENV = "EXTRACT_CONTRACT_SERVE_OPTIONS"
 
 @dataclass(frozen=True)
 class ServerOptions:
-    """Everything the live mock can be told; the defaults are ``extract-contract serve``'s."""
+    """Everything the live mock can be told; the defaults are ``extract-contract serve``'s.
+
+    ``direct_answers`` (no flag): the protocol answers plain requests itself, without uvicorn's
+    task per request (:mod:`mocks._adapters.direct`); off, every request goes through the ASGI
+    app. The answers are the same bytes either way.
+    """
 
     host: str = "127.0.0.1"
     port: int = 4010
@@ -65,6 +70,7 @@ class ServerOptions:
     body_timeout: float = Limits.body_timeout
     body_min_rate: int = Limits.body_min_rate
     keep_alive_timeout: int = 5
+    direct_answers: bool = True
     data_schema: Mapping[str, Any] | None = None
     config: Mapping[str, Any] | None = None
 
