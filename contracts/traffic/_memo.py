@@ -7,20 +7,23 @@ Every check it runs is a plain function of that one exchange (none keeps state b
 exchanges: a test holds it). So an exchange equal to an earlier one in all of these, byte for
 byte, has the judgement the earlier one had; the memo hands that back instead of parsing and
 validating the same bytes again. A client polling a run, or a suite asking the same page, sends
-the same answers again and again: a proxy then judges them at the cost of a checksum.
+the same answers again and again: a proxy then judges them at the cost of a comparison.
 
 The memo keeps, for each request (method, path, query) and each status and judged headers of
 its answer, the last body judged and its judgement; a hit is a body equal to that one, compared
-whole. Bounded: at most ``entries`` of them and ``max_bytes`` of their bodies are kept (the
-oldest leave first), and a body over ``max_one`` bytes is judged without being kept.
-Thread-safe.
+whole. A kept judgement holds no ``body`` value (:data:`~contracts.conformance.NOT_JSON`): a
+caller that needs the answer's JSON value (a recorder) reads the bytes again. Bounded: at most
+``entries`` of them and ``max_bytes`` of their bodies are kept (the oldest leave first), and a
+body over ``max_one`` bytes is judged without being kept. Thread-safe.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Sequence
 
+from ..conformance import NOT_JSON
 from ._judge import Judgement, judge, judged_headers
 
 __all__ = ["JudgementMemo"]
@@ -84,6 +87,10 @@ class JudgementMemo:
         return judgement, False
 
     def _keep(self, key: _Key, body: bytes, judgement: Judgement) -> None:
+        # without the body's JSON value: hundreds of parsed pages kept alive made every full
+        # collection of the garbage collector walk them (10 ms pauses in a proxy); a recorder
+        # reads the body again when it needs the value
+        judgement = dataclasses.replace(judgement, body=NOT_JSON)
         with self._lock:
             old = self._kept.pop(key, None)
             if old is not None:

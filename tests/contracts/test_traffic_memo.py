@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contracts.conformance import CHECKS
+from contracts.conformance import CHECKS, NOT_JSON
 from contracts.traffic import JudgementMemo, Referee, judge
 from mocks import Handler, Request, RunStore
 
@@ -20,6 +20,16 @@ API = "/api/v1/extraction/runs"
 STORE = RunStore([make_run(n) for n in range(5)] + [make_run(9, agent=OTHER_AGENT)])
 HANDLER = Handler(STORE)
 MAX = 10 * 1024 * 1024
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal judgements, but for the body's JSON value, which a kept one does not hold."""
+    return (a.operation, a.violations, a.judged, a.unjudged) == (
+        b.operation,
+        b.violations,
+        b.judged,
+        b.unjudged,
+    )
 
 
 def _answer(method: str, path: str, query: list[tuple[str, str]]) -> tuple[int, Any, bytes]:
@@ -73,7 +83,7 @@ def test_a_memo_judges_as_the_judge_does(exchanges: list[Any]) -> None:
             query = [*query, ("limit", "0")]
         headers = [*headers, *extra]
         got, _ = memo.judge("GET", path, query, status, headers, body, max_body=MAX)
-        assert got == judge("GET", path, query, status, headers, body, max_body=MAX)
+        assert _same(got, judge("GET", path, query, status, headers, body, max_body=MAX))
     assert len(memo._kept) <= 4
 
 
@@ -87,7 +97,9 @@ def test_a_repeated_exchange_is_a_hit_and_a_changed_one_is_not() -> None:
         "GET", API, query, status, [*headers, ("date", "x")], body, max_body=MAX
     )
     assert hit
-    assert again is first
+    assert _same(again, first)
+    assert again.body is NOT_JSON  # the parsed value is not kept alive
+    assert first.body != NOT_JSON
     # the same bytes answering another request: the page does not echo the limit asked for
     other = [("extraction_agent_id", AGENT), ("limit", "3")]
     judged, hit = memo.judge("GET", API, other, status, headers, body, max_body=MAX)
@@ -181,3 +193,25 @@ def test_a_referee_counts_repeats_and_scrubs_each_exchange_with_its_own_secrets(
         assert all("the-same-query" not in v.curl for v in violations)
     # the first exchange's token is a value of the body too: never echoed in its messages
     assert all("secret-one" not in v.message for v in seen[0])
+
+
+def test_a_repeated_exchange_is_recorded_as_the_first_one_was(tmp_path: Any) -> None:
+    from contracts.traffic import read_recording
+
+    referee = Referee(record=tmp_path)
+    query = [("extraction_agent_id", AGENT), ("limit", "3")]
+    status, headers, body = _answer("GET", API, query)
+    for _ in range(2):
+        referee.settle(
+            method="GET",
+            url="http://upstream" + API,
+            path=API,
+            query=query,
+            headers=[("accept", "application/json")],
+            status=status,
+            response_headers=headers,
+            body=body,
+        )
+    assert referee.log.repeated == 1
+    first, second = read_recording(tmp_path)
+    assert first.body == second.body == json.loads(body)
