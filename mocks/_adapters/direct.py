@@ -21,8 +21,10 @@ answers the request itself when its message completes if all of these hold:
 - the handler's answer is plain (:func:`~mocks._adapters.asgi.is_plain`: no delay, no
   disconnect, not a 307), the answer ``MockASGIApp`` sends at once.
 
-Then the answer leaves in one write (a lone client too: measured no slower at one connection
-than the head-then-body of :mod:`~mocks._adapters.coalesce`), the bytes uvicorn writes for
+Then the answer leaves in one write (the head and body together; to a lone client, the only
+connection the server has, the head first and then the body, as
+:mod:`~mocks._adapters.coalesce` writes a lone answer: its head wakes the client while the body
+is written, 8-10% more pages of 20 a second at one connection), the bytes uvicorn writes for
 ``MockASGIApp``'s two messages: the status line, uvicorn's default headers (``date``), the
 answer's headers as the app encodes them (:func:`~mocks._adapters.asgi.encode_headers_cached`),
 ``content-length``, no body to ``HEAD``; then uvicorn's end of an answer
@@ -96,8 +98,9 @@ class DirectAnswers:
         return request_from(method, path, url.query or b"", headers)
 
     def answer(self, protocol: Any, request: Request) -> bool:
-        """Answer ``request`` (taken, its message now complete) as uvicorn would, with one
-        write; False when the answer is not plain: it waits in the scope for the app."""
+        """Answer ``request`` (taken, its message now complete) as uvicorn would, in one write
+        (two to a lone client); False when the answer is not plain: it waits in the scope for
+        the app."""
         assert self.app is not None
         extensions = protocol.scope["extensions"]
         try:
@@ -111,7 +114,14 @@ class DirectAnswers:
         if head is None:
             extensions[ANSWERED_KEY] = response
             return False
-        protocol.transport.write(head if request.method == "HEAD" else head + response.body)
+        transport = protocol.transport
+        if request.method == "HEAD" or not response.body:
+            transport.write(head)
+        elif len(protocol.server_state.connections) == 1:  # a lone client: see the docstring
+            transport.write(head)
+            transport.write(response.body)
+        else:
+            transport.write(head + response.body)
         protocol.on_response_complete()
         return True
 

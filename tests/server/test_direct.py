@@ -366,3 +366,38 @@ def test_pipelined_requests_behind_a_closing_answer_are_not_carried_out(
         assert answer.startswith(b"HTTP/1.1 200 OK\r\n")
         assert _journaled(server) == before + 1
         assert server.store.get(RUN_IDS[5]) is not None
+
+
+class _Writes:
+    """A stand-in for the protocol's side of one direct answer: what was written, in how many
+    writes."""
+
+    def __init__(self, connections: int) -> None:
+        self.writes: list[bytes] = []
+        self.scope: dict[str, Any] = {"extensions": {}}
+        self.server_state = type(
+            "State", (), {"default_headers": [], "connections": set(range(connections))}
+        )()
+        self.transport = self
+        self.completed = 0
+
+    def write(self, data: bytes) -> None:
+        self.writes.append(data)
+
+    def on_response_complete(self) -> None:
+        self.completed += 1
+
+
+@pytest.mark.parametrize(("connections", "writes"), [(1, 2), (2, 1), (32, 1)])
+def test_a_lone_client_gets_the_head_first_and_a_busy_server_writes_once(
+    connections: int, writes: int
+) -> None:
+    from mocks import Handler, Request, create_app
+
+    direct = DirectAnswers(create_app(Handler(STORE)))
+    protocol = _Writes(connections)
+    assert direct.answer(protocol, Request("GET", f"{API}/{RUN_IDS[1]}", ()))
+    body = STORE.run_json(RUN_IDS[1]) or b""
+    assert (len(protocol.writes), protocol.completed) == (writes, 1)
+    assert b"".join(protocol.writes).endswith(b"\r\n\r\n" + body)
+    assert protocol.writes[0].startswith(b"HTTP/1.1 200 OK\r\n")
