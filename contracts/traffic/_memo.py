@@ -66,7 +66,8 @@ class JudgementMemo:
         """What ``judge(method, path, query, status, headers, body, max_body=max_body)``
         returns, and whether it came from the memo (the same exchange was judged lately)."""
         if body is None or len(body) > self.max_one or self.entries == 0:
-            self.misses += 1
+            with self._lock:  # the counts too are kept under the lock, as everywhere here
+                self.misses += 1
             return judge(method, path, query, status, headers, body, max_body=max_body), False
         key: _Key = (
             method,
