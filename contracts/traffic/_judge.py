@@ -186,8 +186,19 @@ def codings(headers: Pairs) -> list[str]:
 
 def judged_headers(headers: Pairs) -> tuple[str | None, tuple[str, ...]]:
     """The only parts of an answer's headers :func:`judge` reads: its ``Content-Type`` and its
-    content codings (what a memo of judgements must key on)."""
-    return header(headers, "content-type"), tuple(codings(headers))
+    content codings (what a memo of judgements must key on): ``(header(headers,
+    "content-type"), tuple(codings(headers)))``, in one pass (it is asked for every
+    exchange)."""
+    content_type = None
+    encodings: tuple[str, ...] = ()
+    for key, value in headers:
+        key = key.lower()
+        if key == "content-type":
+            if content_type is None:
+                content_type = value
+        elif key == "content-encoding":
+            encodings += tuple(part.strip().lower() for part in value.split(","))
+    return content_type, encodings
 
 
 class _Findings:

@@ -51,7 +51,7 @@ if HAVE_HTTPTOOLS:  # only the httptools protocol answers directly (without it: 
     import httptools
     from uvicorn.protocols.http.httptools_impl import HEADER_RE, HEADER_VALUE_RE, STATUS_LINE
 
-__all__ = ["DirectAnswers"]
+__all__ = ["DirectAnswers", "header_lines", "plain_head"]
 
 _FRAMING = frozenset({b"content-length", b"transfer-encoding", b"connection"})
 
@@ -68,34 +68,13 @@ class DirectAnswers:
     def takes(self, protocol: Any) -> Request | None:
         """The request whose head ``protocol`` just read, when the protocol answers it itself
         once its message completes (see the module docstring); else None: uvicorn's way."""
-        cycle = protocol.cycle  # the last request before this one
-        if (
-            self.app is None
-            or protocol.access_log
-            or protocol.limit_concurrency is not None
-            or protocol.expect_100_continue
-            or protocol.pipeline
-            or (cycle is not None and not cycle.response_complete)
-            or protocol.flow.write_paused
-            or protocol.parser.should_upgrade()
-        ):
+        if self.app is None:
             return None
-        headers = protocol.headers
-        for name, value in headers:
-            if (name == b"content-length" and value != b"0") or name == b"transfer-encoding":
-                return None
-        url = httptools.parse_url(protocol.url)  # the path and query as uvicorn's scope has them
-        path = url.path.decode("ascii")
-        if "%" in path:
-            path = unquote(path)
-        path = protocol.root_path + path
-        if path.startswith(CONTROL_PREFIX):
+        plain = plain_head(protocol)
+        if plain is None:
             return None
-        parser = protocol.parser
-        if parser.get_http_version() == "1.0" or not parser.should_keep_alive():
-            return None  # closes the connection: uvicorn's way leaves what follows unread
-        method = parser.get_method().decode("ascii")
-        return request_from(method, path, url.query or b"", headers)
+        method, path, query = plain
+        return request_from(method, path, query, protocol.headers)
 
     def answer(self, protocol: Any, request: Request) -> bool:
         """Answer ``request`` (taken, its message now complete) as uvicorn would, in one write
@@ -129,7 +108,7 @@ class DirectAnswers:
         """The head uvicorn writes for the start message ``_send`` makes of ``response``; None
         for one uvicorn would refuse or frame otherwise (a header of its own: the app sends it)."""
         if defaults is not self._defaults:
-            self._defaults_lines = _header_lines(defaults)
+            self._defaults_lines = header_lines(defaults)
             self._defaults = defaults
         body = response.body
         try:
@@ -143,7 +122,40 @@ class DirectAnswers:
         return b"".join((status, self._defaults_lines, lines, length))
 
 
-def _header_lines(headers: Iterable[tuple[bytes, bytes]]) -> bytes | None:
+def plain_head(protocol: Any) -> tuple[str, str, bytes] | None:
+    """``(method, path, query)`` of the request whose head the hardened httptools ``protocol``
+    just read, when the protocol may answer it itself (the conditions of the module docstring,
+    but the answer's: no body, no upgrade, no ``Expect``, not the mock's own paths, kept alive,
+    nothing before it unanswered, no concurrency limit, no access log, writing not paused);
+    else None. The path as uvicorn's scope has it (unquoted, after ``root_path``)."""
+    cycle = protocol.cycle  # the last request before this one
+    if (
+        protocol.access_log
+        or protocol.limit_concurrency is not None
+        or protocol.expect_100_continue
+        or protocol.pipeline
+        or (cycle is not None and not cycle.response_complete)
+        or protocol.flow.write_paused
+        or protocol.parser.should_upgrade()
+    ):
+        return None
+    for name, value in protocol.headers:
+        if (name == b"content-length" and value != b"0") or name == b"transfer-encoding":
+            return None
+    url = httptools.parse_url(protocol.url)  # the path and query as uvicorn's scope has them
+    path = url.path.decode("ascii")
+    if "%" in path:
+        path = unquote(path)
+    path = protocol.root_path + path
+    if path.startswith(CONTROL_PREFIX):
+        return None
+    parser = protocol.parser
+    if parser.get_http_version() == "1.0" or not parser.should_keep_alive():
+        return None  # closes the connection: uvicorn's way leaves what follows unread
+    return parser.get_method().decode("ascii"), path, url.query or b""
+
+
+def header_lines(headers: Iterable[tuple[bytes, bytes]]) -> bytes | None:
     """``name: value`` lines as uvicorn writes them (names lower-case); None when uvicorn would
     refuse one, or read it as framing (its own ``content-length``, ``connection``...)."""
     lines = []
@@ -158,4 +170,4 @@ def _header_lines(headers: Iterable[tuple[bytes, bytes]]) -> bytes | None:
 @lru_cache(maxsize=256)
 def _answer_lines(headers: tuple[tuple[str, str], ...], has_body: bool) -> bytes | None:
     """An answer's headers as lines: the handler answers from a few shared header tuples."""
-    return _header_lines(encode_headers_cached(headers, has_body))
+    return header_lines(encode_headers_cached(headers, has_body))

@@ -29,17 +29,15 @@ uvicorn leaves open what a mock server on a developer's machine should close:
   request. Here the 400's body and a warning say what the parser refused (its reason, cut
   before any quoted bytes of the request, so no header value reaches a log), and each kind of
   refusal is logged once per server, at the default level.
-- **One write per answer.** uvicorn writes an answer's head and body separately; the
-  connection's transport (:class:`~mocks._adapters.coalesce.CoalescingTransport`) holds the
-  head until the body's first write and sends them together, one system call and one segment
-  (a head without a body leaves when the answer completes).
+- **One write per answer** when busy: the connection's transport holds an answer's head for
+  its body (:class:`~mocks._adapters.coalesce.CoalescingTransport`).
 - **Dropping a connection on purpose.** A fault that means "no answer" needs the transport,
   which ASGI does not give: each request's scope carries ``scope["extensions"][ABORT_KEY]``, a
   callable that aborts the connection without a byte of response.
 
 - **Plain answers without a task** (httptools): a request without a body whose answer is plain
-  is answered by the protocol itself, in one write, when the config carries the mock's app
-  (:func:`attach_direct`; see :mod:`mocks._adapters.direct`).
+  is answered by the protocol itself, when the config carries the mock's app or the proxy's
+  (:func:`attach_direct`; see :mod:`mocks._adapters.direct`, :mod:`mocks._traffic.direct`).
 
 The limits travel on the uvicorn ``Config`` (:func:`attach_limits`), which uvicorn pickles into
 each worker process, so ``--workers`` gets them too.
@@ -372,6 +370,7 @@ if HAVE_HTTPTOOLS:
 
         _reason: str | None = None
         _direct_request: Any = None  # the request answered when its message completes
+        _deferring = False  # a cycle is made, not started (defer_cycle)
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
@@ -415,6 +414,22 @@ if HAVE_HTTPTOOLS:
             if not self._direct.answer(self, request):  # not plain: uvicorn's cycle and task
                 super().on_headers_complete()
                 super().on_message_complete()
+
+        def defer_cycle(self) -> Any:
+            """uvicorn's cycle for the taken request just completed, made but not started:
+            the caller answers it (writes, sets ``response_complete``, calls ``on_response``)
+            or starts it (``_start_asgi_task``). Pipelined requests wait for it meanwhile."""
+            self._deferring = True
+            try:
+                super().on_headers_complete()  # makes the cycle (its task: not started, below)
+            finally:
+                self._deferring = False
+            super().on_message_complete()
+            return self.cycle
+
+        def _start_asgi_task(self, cycle: Any, app: Any) -> None:
+            if not self._deferring:
+                super()._start_asgi_task(cycle, app)
 
 
 class _ReasonedConnection(h11.Connection):

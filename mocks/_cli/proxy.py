@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
 def _proxy(args: argparse.Namespace) -> int:
     from mocks._errors import ServeError
     from mocks._server.live import serve_app_forever
-    from mocks._traffic.proxy import uvicorn_settings
+    from mocks._traffic.direct import uvicorn_settings
 
     from .serve import flag
 

@@ -39,7 +39,17 @@ from .._adapters.protocol import ABORT_KEY
 from .._core.http import header_name_cached, read_query
 from .upstream import Upstream, UpstreamAnswer, UpstreamError, UpstreamPool
 
-__all__ = ["PASSED_FACTOR", "VIOLATIONS_PATH", "ProxyApp", "uvicorn_settings"]
+__all__ = [
+    "JSON_HEADER",
+    "NOT_ANSWERED",
+    "PASSED_FACTOR",
+    "VIOLATIONS_PATH",
+    "ProxyApp",
+    "pass_on",
+    "send_json",
+    "send_whole",
+    "without",
+]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -67,13 +77,14 @@ _HOP_BY_HOP = frozenset(
     }
 )
 _NOT_FORWARDED = _HOP_BY_HOP | {b"host", b"expect"}
-_NOT_ANSWERED = _HOP_BY_HOP | {b"content-length"}
-_JSON = (b"content-type", b"application/json")
+NOT_ANSWERED = _HOP_BY_HOP | {b"content-length"}
+JSON_HEADER = (b"content-type", b"application/json")
 
 Headers = list[tuple[bytes, bytes]]
+Step = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
-def _without(headers: Headers, names: frozenset[bytes], *, lower: bool = True) -> Headers:
+def without(headers: Headers, names: frozenset[bytes], *, lower: bool = True) -> Headers:
     """``headers`` but ``names`` and the names a ``Connection`` header lists. ``lower=False``
     for an ASGI scope's headers, whose names are lower-case already."""
     named = [value for name, value in headers if (name.lower() if lower else name) == b"connection"]
@@ -113,12 +124,12 @@ class _LazyTextPairs(Sequence[tuple[str, str]]):
         return self._pairs()[index]
 
 
-async def _send_json(send: Send, status: int, value: Any) -> None:
+async def send_json(send: Send, status: int, value: Any) -> None:
     body = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
-    await _send_whole(send, status, [_JSON], body)
+    await send_whole(send, status, [JSON_HEADER], body)
 
 
-async def _send_whole(
+async def send_whole(
     send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes
 ) -> None:
     headers = [*headers, (b"content-length", b"%d" % len(body))]
@@ -136,7 +147,10 @@ class ProxyApp:
     a whole judged exchange, and for each chunk of a streamed one. ``ssl_context``: how to
     verify an ``https`` upstream (certifi's roots by default). At most ``max_connections``
     exchanges are with the upstream at once (others wait their turn, within ``timeout``), so
-    the answers held in memory to be judged never pass ``max_connections`` x ``max_body``."""
+    the answers held in memory to be judged never pass ``max_connections`` x ``max_body``.
+    ``direct_answers``: served by the hardened httptools protocol
+    (:func:`~mocks._traffic.direct.uvicorn_settings`),
+    the usual judged exchange runs without a task (:mod:`mocks._traffic.direct`)."""
 
     def __init__(
         self,
@@ -147,6 +161,7 @@ class ProxyApp:
         report: Callable[[str], None] = lambda line: None,
         ssl_context: ssl.SSLContext | None = None,
         max_connections: int = 64,
+        direct_answers: bool = True,
     ) -> None:
         self.upstream = Upstream.parse(upstream)
         self.referee = Referee() if referee is None else referee
@@ -157,6 +172,7 @@ class ProxyApp:
         self._max_connections = max_connections
         self._pool: UpstreamPool | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.direct_answers = direct_answers
 
     @property
     def pool(self) -> UpstreamPool:
@@ -195,20 +211,23 @@ class ProxyApp:
     async def _control(self, scope: Scope, send: Send) -> None:
         path = scope["path"]
         if path not in (HEALTH_PATH, VIOLATIONS_PATH):
-            await _send_json(send, 404, {"detail": "Not Found"})
+            await send_json(send, 404, {"detail": "Not Found"})
         elif scope["method"] not in ("GET", "HEAD"):
             body = json.dumps({"detail": "Method Not Allowed"}).encode()
-            await _send_whole(send, 405, [_JSON, (b"allow", b"GET")], body)
+            await send_whole(send, 405, [JSON_HEADER, (b"allow", b"GET")], body)
         elif path == HEALTH_PATH:
-            await _send_json(send, 200, {"status": "ok", "upstream": self.upstream.url})
+            await send_json(send, 200, {"status": "ok", "upstream": self.upstream.url})
         else:
-            await _send_json(send, 200, self.log.as_json())
+            await send_json(send, 200, self.log.as_json())
 
     # -- forwarding ----------------------------------------------------------------------
 
-    async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """:meth:`_forward`, and should it fail (a bug, a recording that cannot be written), a
-        502 naming the failure, not uvicorn's bare 500 (or, after the answer, a line)."""
+    async def _guarded(
+        self, scope: Scope, receive: Receive, send: Send, step: Step | None = None
+    ) -> None:
+        """:meth:`_forward` (or ``step``), and should it fail (a bug, a recording that cannot be
+        written), a 502 naming the failure, not uvicorn's bare 500 (or, after the answer, a
+        line)."""
         sent = {"started": False, "done": False}
 
         async def tracked(message: Message) -> None:
@@ -219,30 +238,43 @@ class ProxyApp:
             await send(message)
 
         try:
-            await self._forward(scope, receive, tracked)
+            await (self._forward if step is None else step)(scope, receive, tracked)
         except Exception as exc:
-            failure = f"{type(exc).__name__}: {exc}"
-            self.log.add_error("the proxy failed")
-            self.report(f"{scope['method']} {scope['path']}: the proxy failed ({failure})")
+            failure = self.failed_itself(scope, exc)
             if not sent["started"]:
-                await _send_json(send, 502, {"detail": f"the proxy failed ({failure})"})
+                await send_json(send, 502, {"detail": f"the proxy failed ({failure})"})
             elif not sent["done"]:  # half an answer: the client must see it cut off
                 abort = scope.get("extensions", {}).get(ABORT_KEY)
                 if abort is not None:
                     abort()
 
-    async def _forward(self, scope: Scope, receive: Receive, send: Send) -> None:
-        method: str = scope["method"]
+    def failed_itself(self, scope: Scope, exc: Exception) -> str:
+        """Count and report a failure of the proxy's own (a bug, a recording that cannot be
+        written); the failure as a phrase."""
+        failure = f"{type(exc).__name__}: {exc}"
+        self.log.add_error("the proxy failed")
+        self.report(f"{scope['method']} {scope['path']}: the proxy failed ({failure})")
+        return failure
+
+    def outgoing(self, scope: Scope) -> tuple[bytes, Headers, float]:
+        """What goes upstream for a request: its target (the raw path and query), its headers
+        (hop-by-hop ones dropped), and the exchange's deadline on the serving loop's clock."""
         path: str = scope["path"]
         raw_query: bytes = scope.get("query_string", b"")
         raw_path = scope.get("raw_path") or quote(path).encode("ascii")
         target = raw_path + (b"?" + raw_query if raw_query else b"")
-        headers = _without(scope["headers"], _NOT_FORWARDED, lower=False)
-        pool = self.pool
+        headers = without(scope["headers"], _NOT_FORWARDED, lower=False)
+        self.pool  # noqa: B018 - made on first use, in the serving loop
         assert self._loop is not None
         # the serving loop's clock (asyncio.get_running_loop() asks the kernel for the pid
         # on every call, on Python 3.11: a system call per request)
-        deadline = self._loop.time() + self.timeout
+        return target, headers, self._loop.time() + self.timeout
+
+    async def _forward(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method: str = scope["method"]
+        path: str = scope["path"]
+        target, headers, deadline = self.outgoing(scope)
+        pool = self.pool
         judged = resolve_operation(method, path)[1]
         try:
             body: bytes | AsyncIterator[bytes] = _body_stream(scope, receive)
@@ -253,10 +285,10 @@ class ProxyApp:
             )
         except _TooLarge:
             limit = size(_REQUEST_BODY_LIMIT)
-            await _send_json(send, 413, {"detail": f"the request body is larger than {limit}"})
+            await send_json(send, 413, {"detail": f"the request body is larger than {limit}"})
             return
         except UpstreamError as exc:
-            await self._failed(send, method, path, exc)
+            await self.failed(send, method, path, exc)
             return
         if judged:
             await self._judge_and_answer(scope, send, answer, deadline)
@@ -264,10 +296,12 @@ class ProxyApp:
             self.referee.passed_through()
             await self._stream(scope, send, answer)
 
-    async def _failed(self, send: Send, method: str, path: str, exc: UpstreamError) -> None:
+    async def failed(self, send: Send, method: str, path: str, exc: UpstreamError) -> None:
+        """Count and report an exchange the upstream gave no usable answer to, and answer it
+        (504 or 502, with a JSON ``detail``)."""
         self.log.add_error(f"{exc.kind} ({exc.status})")
         self.report(f"{method} {path}: {exc.status}: {exc}")
-        await _send_json(send, exc.status, {"detail": f"upstream {self.upstream.url}: {exc}"})
+        await send_json(send, exc.status, {"detail": f"upstream {self.upstream.url}: {exc}"})
 
     async def _judge_and_answer(
         self, scope: Scope, send: Send, answer: UpstreamAnswer, deadline: float
@@ -281,25 +315,37 @@ class ProxyApp:
                 spool = await self._spool(answer, chunks, max_body * PASSED_FACTOR, deadline)
         except UpstreamError as exc:
             answer.release()
-            await self._failed(send, method, path, exc)
+            await self.failed(send, method, path, exc)
             return
         answer.release()
         body = b"".join(chunks) if spool is None else None
+        await self.answer(scope, send, answer, body, spool)
+
+    async def answer(
+        self,
+        scope: Scope,
+        send: Send,
+        answer: UpstreamAnswer,
+        body: bytes | None,
+        spool: IO[bytes] | None = None,
+    ) -> None:
+        """Pass on an answer read (``body``, or held in ``spool`` when too large to judge) and
+        settle it: judged first, and maybe replaced, by a strict proxy; else judged after."""
         try:
             if self.referee.strict:  # the answer depends on the judgement
-                replacement = self._settle(scope, answer, body)
+                replacement = self.settle(scope, answer, body)
                 if replacement is not None:
-                    await _send_whole(send, replacement[0], [_JSON], replacement[1])
+                    await send_whole(send, replacement[0], [JSON_HEADER], replacement[1])
                     return
-                await _pass_on(send, answer, body, spool)
+                await pass_on(send, answer, body, spool)
             else:  # the client has its answer first; the judging happens after
-                await _pass_on(send, answer, body, spool)
-                self._settle(scope, answer, body)
+                await pass_on(send, answer, body, spool)
+                self.settle(scope, answer, body)
         finally:
             if spool is not None:
                 spool.close()
 
-    def _settle(
+    def settle(
         self, scope: Scope, answer: UpstreamAnswer, body: bytes | None
     ) -> tuple[int, bytes] | None:
         """Judge, count, record and report one exchange; the strict replacement, if any."""
@@ -352,7 +398,7 @@ class ProxyApp:
 
     async def _stream(self, scope: Scope, send: Send, answer: UpstreamAnswer) -> None:
         """Pass an answer on as it arrives (a path that is not judged)."""
-        headers = _without(answer.headers, _HOP_BY_HOP)
+        headers = without(answer.headers, _HOP_BY_HOP)
         started = False
         try:
             async for chunk in answer.stream():
@@ -364,7 +410,7 @@ class ProxyApp:
         except UpstreamError as exc:
             answer.release()
             if not started:
-                await self._failed(send, scope["method"], scope["path"], exc)
+                await self.failed(send, scope["method"], scope["path"], exc)
                 return
             self.log.add_error(f"{exc.kind} (cut off)")
             self.report(f"{scope['method']} {scope['path']}: cut off: {exc}")
@@ -413,14 +459,14 @@ def _body_stream(scope: Scope, receive: Receive) -> bytes | AsyncIterator[bytes]
     return chunks()
 
 
-async def _pass_on(
+async def pass_on(
     send: Send, answer: UpstreamAnswer, body: bytes | None, spool: IO[bytes] | None
 ) -> None:
     """The upstream's answer, as it came (its body whole in ``body``, or on disk)."""
-    headers = _without(answer.headers, _NOT_ANSWERED)
+    headers = without(answer.headers, NOT_ANSWERED)
     if spool is None:
         assert body is not None
-        await _send_whole(send, answer.status, headers, body)
+        await send_whole(send, answer.status, headers, body)
     else:
         await _send_spool(send, answer.status, headers, spool)
 
@@ -438,14 +484,3 @@ async def _send_spool(
             break
         await send({"type": "http.response.body", "body": chunk, "more_body": True})
     await send({"type": "http.response.body", "body": b""})
-
-
-def uvicorn_settings(config: Any) -> None:
-    """What the proxy changes in the hardened uvicorn ``Config``: the lifespan on (to close the
-    upstream's connections at shutdown); no ``date`` header of its own (the upstream's passes
-    through); and no reading of ``X-Forwarded-*`` (a client's headers go upstream untouched).
-    (Each answer is written at once by the hardened protocol itself:
-    :mod:`~mocks._adapters.coalesce`.)"""
-    config.lifespan = "on"
-    config.date_header = False
-    config.proxy_headers = False

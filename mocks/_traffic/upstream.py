@@ -24,32 +24,16 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit
 
-import httptools
+from .connection import UpstreamConnection, UpstreamError, UpstreamErrorKind
 
 __all__ = ["Upstream", "UpstreamAnswer", "UpstreamError", "UpstreamErrorKind", "UpstreamPool"]
 
-UpstreamErrorKind = Literal["timeout", "unreachable", "dropped", "invalid", "too large"]
-
-_HIGH_WATER = 1024 * 1024
-_NO_BODY_STATUSES = frozenset({204, 304})
-
-
-class UpstreamError(Exception):
-    """An exchange with the upstream that gave no usable answer; ``kind`` says how."""
-
-    def __init__(self, kind: UpstreamErrorKind, message: str) -> None:
-        super().__init__(message)
-        self.kind: UpstreamErrorKind = kind
-
-    @property
-    def status(self) -> int:
-        """The status the proxy answers with: 504 for a timeout, else 502."""
-        return 504 if self.kind == "timeout" else 502
+_SWEEP = 0.05  # seconds between looks at the deadlines of exchanges sent without waiting
 
 
 @dataclass(frozen=True)
@@ -96,162 +80,11 @@ class Upstream:
         )
 
 
-class _Connection(asyncio.Protocol):
-    """One connection to the upstream, reading one answer at a time."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.loop = loop
-        self.transport: Any = None  # an asyncio.Transport, or uvloop's (not a subclass)
-        self.parser = httptools.HttpResponseParser(self)
-        self.closed = False
-        self.reused = False
-        self._waiter: asyncio.Future[None] | None = None
-        self._write_paused = False  # the socket's buffer is full: wait before writing more
-        self.start()
-
-    def start(self) -> None:
-        """Ready for the next answer."""
-        self.status = 0
-        self.headers: list[tuple[bytes, bytes]] = []
-        self.chunks: list[bytes] = []
-        self.buffered = 0
-        self.head_done = False
-        self.complete = False
-        self.got_bytes = False
-        self.paused = False
-        self.error: UpstreamError | None = None
-        self.until_close = False
-        self.head_only = False
-        self.keep_alive = False
-        self.wake_on_head = True
-
-    # -- asyncio's callbacks -------------------------------------------------------------
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport
-
-    def data_received(self, data: bytes) -> None:
-        self.got_bytes = True
-        try:
-            self.parser.feed_data(data)
-        except httptools.HttpParserUpgrade:
-            self._fail(UpstreamError("invalid", "the upstream switched protocols"))
-        except httptools.HttpParserError as exc:
-            self._fail(UpstreamError("invalid", f"the upstream's answer is not HTTP ({exc})"))
-
-    def eof_received(self) -> bool | None:
-        return False  # close our side too
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.closed = True
-        if self.complete or self.error is not None:
-            self._wake()
-            return
-        if self.head_done and self.until_close:  # a body that ends when the connection does
-            self.complete = True
-            self._wake()
-            return
-        where = "its answer was whole" if self.head_done else "it answered"
-        self._fail(UpstreamError("dropped", f"the upstream closed the connection before {where}"))
-
-    def pause_writing(self) -> None:
-        self._write_paused = True
-
-    def resume_writing(self) -> None:
-        self._write_paused = False
-        self._wake()
-
-    # -- httptools' callbacks --------------------------------------------------------------
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers.append((name, value))
-
-    def on_headers_complete(self) -> None:
-        status = self.parser.get_status_code()
-        if 100 <= status < 200:  # an interim answer (103 Early Hints): the real one follows
-            self.headers = []
-            return
-        self.status = status
-        self.head_done = True
-        if self.head_only:  # a HEAD's answer has no body, whatever its length says
-            self.complete = True
-        elif status not in _NO_BODY_STATUSES:
-            names = {name.lower() for name, _ in self.headers}
-            chunked = any(
-                name.lower() == b"transfer-encoding" and b"chunked" in value.lower()
-                for name, value in self.headers
-            )
-            self.until_close = b"content-length" not in names and not chunked
-        if self.wake_on_head or self.complete or self.until_close:
-            self._wake()
-
-    def on_body(self, body: bytes) -> None:
-        self.chunks.append(body)
-        self.buffered += len(body)
-        if self.buffered > _HIGH_WATER and not self.paused and self.transport is not None:
-            self.paused = True
-            self.transport.pause_reading()
-            self._wake()
-        elif self.wake_on_head:
-            self._wake()
-
-    def on_message_complete(self) -> None:
-        if self.head_done:
-            self.keep_alive = self.parser.should_keep_alive()  # known only here
-            self.complete = True
-            self._wake()
-
-    # -- the consumer's side ---------------------------------------------------------------
-
-    def _fail(self, error: UpstreamError) -> None:
-        if self.error is None and not self.complete:
-            self.error = error
-        self.closed = True
-        if self.transport is not None:
-            self.transport.abort()
-        self._wake()
-
-    def _wake(self) -> None:
-        waiter = self._waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-
-    def _expire(self, timeout: float) -> None:
-        self._fail(UpstreamError("timeout", f"no complete answer within {timeout:g} s"))
-
-    async def wait(self, deadline: float, timeout: float) -> None:
-        """Wait until something new happened (or raise the exchange's error)."""
-        if self.error is not None:
-            raise self.error
-        waiter = self._waiter = self.loop.create_future()
-        timer = self.loop.call_at(deadline, self._expire, timeout)
-        try:
-            await waiter
-        finally:
-            timer.cancel()
-            self._waiter = None
-        if self.error is not None:
-            raise self.error
-
-    def take(self) -> list[bytes]:
-        """The body's chunks read so far (then forgotten here)."""
-        chunks, self.chunks, self.buffered = self.chunks, [], 0
-        if self.paused and self.transport is not None:
-            self.paused = False
-            self.transport.resume_reading()
-        return chunks
-
-    async def drained(self, deadline: float, timeout: float) -> None:
-        """Wait until the socket takes more of the request body."""
-        while self._write_paused and not self.closed:
-            await self.wait(deadline, timeout)
-
-
 class UpstreamAnswer:
     """The upstream's answer: ``status`` and ``headers`` (raw), then its body, read with
     :meth:`read` (whole, bounded) or :meth:`stream`; :meth:`release` when done."""
 
-    def __init__(self, pool: UpstreamPool, connection: _Connection, timeout: float) -> None:
+    def __init__(self, pool: UpstreamPool, connection: UpstreamConnection, timeout: float) -> None:
         self._pool = pool
         self._connection = connection
         self._timeout = timeout
@@ -315,10 +148,12 @@ class UpstreamPool:
         self._ssl: ssl.SSLContext | None = None
         if upstream.scheme == "https":
             self._ssl = ssl_context if ssl_context is not None else _default_ssl()
-        self._idle: list[_Connection] = []
+        self._idle: list[UpstreamConnection] = []
         self._open = 0
         self._max = max_connections
         self._freed: asyncio.Event | None = None
+        self._watched: dict[UpstreamConnection, float] = {}  # exchanges sent without waiting
+        self._sweeper: asyncio.TimerHandle | None = None
 
     async def send(
         self,
@@ -356,6 +191,64 @@ class UpstreamPool:
             return UpstreamAnswer(self, connection, self.timeout)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def has_idle(self) -> bool:
+        """Whether a kept-alive connection waits idle (it may yet be found closed)."""
+        return bool(self._idle)
+
+    def send_now(
+        self,
+        method: str,
+        target: bytes,
+        headers: list[tuple[bytes, bytes]],
+        deadline: float,
+        listener: Callable[[], None],
+    ) -> UpstreamConnection | None:
+        """Without waiting: send a request without a body on an idle connection, whose
+        ``listener`` is then called (never within the parser's callbacks) when the answer is
+        whole, failed (timed out by ``deadline`` too, within :data:`_SWEEP` s), or holds a full
+        buffer: the caller then calls :meth:`unwatch` and goes on with an
+        :class:`UpstreamAnswer` of the connection (or, for an error, discards it). None, and
+        nothing sent, when no connection is idle."""
+        connection = None
+        while self._idle:
+            candidate = self._idle.pop()
+            if not candidate.closed and not candidate.transport.is_closing():
+                connection = candidate
+                break
+            self._discard(candidate)
+        if connection is None:
+            return None
+        connection.reused = True  # started when given back
+        connection.head_only = method == "HEAD"
+        connection.wake_on_head = False
+        connection.listener = listener
+        connection.transport.write(self._head(method, target, headers, b""))
+        self._watch(connection, deadline)
+        return connection
+
+    def _watch(self, connection: UpstreamConnection, deadline: float) -> None:
+        """Time ``connection``'s exchange out at ``deadline`` (within :data:`_SWEEP` s after),
+        unless :meth:`unwatch` comes first: one timer for all of them, not one (made and
+        cancelled, 2 us with uvloop) per exchange."""
+        self._watched[connection] = deadline
+        if self._sweeper is None:
+            loop = connection.loop
+            self._sweeper = loop.call_at(loop.time() + _SWEEP, self._sweep, loop)
+
+    def unwatch(self, connection: UpstreamConnection) -> None:
+        """The exchange on ``connection`` is over (its listener heard): no timeout for it."""
+        self._watched.pop(connection, None)
+
+    def _sweep(self, loop: asyncio.AbstractEventLoop) -> None:
+        now = loop.time()
+        expired = [c for c, deadline in self._watched.items() if deadline <= now]
+        for connection in expired:
+            del self._watched[connection]
+            connection._expire(self.timeout)
+        self._sweeper = None
+        if self._watched:
+            self._sweeper = loop.call_at(now + _SWEEP, self._sweep, loop)
+
     def _head(
         self,
         method: str,
@@ -379,7 +272,7 @@ class UpstreamPool:
 
     async def _write(
         self,
-        connection: _Connection,
+        connection: UpstreamConnection,
         head: bytes,
         body: bytes | AsyncIterator[bytes],
         headers: list[tuple[bytes, bytes]],
@@ -401,12 +294,11 @@ class UpstreamPool:
         if chunked and not connection.closed:
             transport.write(b"0\r\n\r\n")
 
-    async def _acquire(self, deadline: float) -> _Connection:
+    async def _acquire(self, deadline: float) -> UpstreamConnection:
         while self._idle:
             connection = self._idle.pop()
             if not connection.closed:
-                connection.start()
-                connection.reused = True
+                connection.reused = True  # started when given back
                 return connection
             self._open -= 1
         loop = asyncio.get_running_loop()
@@ -429,12 +321,14 @@ class UpstreamPool:
             self._notify()
             raise
 
-    async def _connect(self, loop: asyncio.AbstractEventLoop, deadline: float) -> _Connection:
+    async def _connect(
+        self, loop: asyncio.AbstractEventLoop, deadline: float
+    ) -> UpstreamConnection:
         upstream = self.upstream
         try:
             _, protocol = await asyncio.wait_for(
                 loop.create_connection(
-                    lambda: _Connection(loop),
+                    lambda: UpstreamConnection(loop),
                     upstream.host,
                     upstream.port,
                     ssl=self._ssl,
@@ -456,15 +350,15 @@ class UpstreamPool:
             raise UpstreamError(
                 "unreachable", f"cannot connect to {upstream.url}: {reason}"
             ) from None
-        assert isinstance(protocol, _Connection)
+        assert isinstance(protocol, UpstreamConnection)
         return protocol
 
-    def _give_back(self, connection: _Connection) -> None:
+    def _give_back(self, connection: UpstreamConnection) -> None:
         connection.start()
         self._idle.append(connection)
         self._notify()
 
-    def _discard(self, connection: _Connection) -> None:
+    def _discard(self, connection: UpstreamConnection) -> None:
         if connection.transport is not None and not connection.transport.is_closing():
             connection.transport.close()
         self._open -= 1
@@ -476,12 +370,20 @@ class UpstreamPool:
             self._freed = None
 
     def close(self) -> None:
-        """Close every idle connection (at once: a TLS goodbye needs a loop that is ending)."""
-        for connection in self._idle:
+        """Close every idle connection, and those of exchanges sent without waiting that are
+        still unanswered (their listeners are not told: the server is stopping), at once (a TLS
+        goodbye needs a loop that is ending)."""
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            self._sweeper = None
+        for connection in self._watched:
+            connection.listener = None
+        for connection in [*self._idle, *self._watched]:
             if connection.transport is not None:
                 connection.transport.abort()
-        self._open -= len(self._idle)
+        self._open -= len(self._idle) + len(self._watched)
         self._idle.clear()
+        self._watched.clear()
 
 
 def _default_ssl() -> ssl.SSLContext:

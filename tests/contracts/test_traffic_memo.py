@@ -215,3 +215,20 @@ def test_a_repeated_exchange_is_recorded_as_the_first_one_was(tmp_path: Any) -> 
     assert referee.log.repeated == 1
     first, second = read_recording(tmp_path)
     assert first.body == second.body == json.loads(body)
+
+
+_NAMES = st.sampled_from(
+    ["Content-Type", "content-type", "CONTENT-ENCODING", "Content-Encoding", "Date", "X-Other"]
+)
+_VALUES = st.sampled_from(
+    ["application/json", "text/html", "gzip", " GZip , br", "identity,", "", "x"]
+)
+
+
+@given(st.lists(st.tuples(_NAMES, _VALUES), max_size=6))
+def test_the_memos_key_reads_the_headers_as_the_judge_does(headers: list[tuple[str, str]]) -> None:
+    """``judged_headers`` (one pass, for every exchange) is what the judge reads: the first
+    ``Content-Type`` and every content coding, in order."""
+    from contracts.traffic._judge import codings, header, judged_headers
+
+    assert judged_headers(headers) == (header(headers, "content-type"), tuple(codings(headers)))

@@ -4,6 +4,7 @@ with the hardened configuration ``extract-contract proxy`` uses; the stand-in up
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import subprocess
 import sys
@@ -11,10 +12,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
+
 from contracts.traffic import Referee
 from mocks import RunStore, ServerOptions, create_app
 from mocks._server.live import serving_app
-from mocks._traffic.proxy import ProxyApp, uvicorn_settings
+from mocks._traffic.direct import uvicorn_settings
+from mocks._traffic.proxy import ProxyApp
 
 from .._net import serve_in_thread
 from ..server._process import _read_line
@@ -30,13 +34,51 @@ class Proxied:
     lines: list[str] = field(default_factory=list)
 
 
+WAYS = {"direct": True}
+"""Whether :func:`proxy` carries the usual exchanges out directly (as ``extract-contract
+proxy`` does) or each through the ASGI app: :func:`both_ways` runs a test each way."""
+
+
+@pytest.fixture(params=["direct", "asgi"])
+def both_ways(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Run the test with proxies of each way (:data:`WAYS`)."""
+    WAYS["direct"] = request.param == "direct"
+    try:
+        yield request.param
+    finally:
+        WAYS["direct"] = True
+
+
 @contextlib.contextmanager
-def proxy(upstream: str, *, timeout: float = 10.0, **referee: Any) -> Iterator[Proxied]:
-    """``extract-contract proxy --upstream UPSTREAM`` in a thread, for a ``with`` block."""
+def no_access_log() -> Iterator[None]:
+    """The access logger as ``serve`` and ``proxy`` have it (``access_log`` off: no handler).
+    In each phase of a test, pytest's log capture hangs its handlers on every logger that does
+    not propagate, and with an access log every exchange takes the ASGI app's way."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(logging.getLogger("uvicorn.access"), "handlers", [])
+        yield
+
+
+@contextlib.contextmanager
+def proxy(
+    upstream: str, *, timeout: float = 10.0, direct: bool | None = None, **referee: Any
+) -> Iterator[Proxied]:
+    """``extract-contract proxy --upstream UPSTREAM`` in a thread, for a ``with`` block;
+    ``direct``: its usual exchanges carried out directly (by default: :data:`WAYS`)."""
     lines: list[str] = []
-    app = ProxyApp(upstream, referee=Referee(**referee), timeout=timeout, report=lines.append)
+    direct = WAYS["direct"] if direct is None else direct
+    app = ProxyApp(
+        upstream,
+        referee=Referee(**referee),
+        timeout=timeout,
+        report=lines.append,
+        direct_answers=direct,
+    )
     options = ServerOptions(log_level="error")
-    with serving_app(app, options, configure=uvicorn_settings) as url:
+    with contextlib.ExitStack() as stack:
+        if direct:
+            stack.enter_context(no_access_log())
+        url = stack.enter_context(serving_app(app, options, configure=uvicorn_settings))
         yield Proxied(url, app, lines)
 
 

@@ -23,6 +23,8 @@ from ..mocks.runs import make_run, uid
 from .conftest import proxy
 
 API = "/api/v1/extraction/runs"
+
+pytestmark = pytest.mark.usefixtures("both_ways")  # the direct way, and the app's
 RUN = make_run(1)
 Behaviour = Callable[[socket.socket, bytes, Served], None]
 

@@ -16,6 +16,8 @@ from .conftest import proxy, stand_in
 
 API = "/api/v1/extraction/runs"
 
+pytestmark = pytest.mark.usefixtures("both_ways")  # the direct way, and the app's
+
 
 @pytest.fixture(scope="module")
 def store() -> RunStore:
@@ -306,7 +308,8 @@ def test_an_https_upstream(tmp_path: Path) -> None:
         from contracts.traffic import Referee
         from mocks import ServerOptions
         from mocks._server.live import serving_app
-        from mocks._traffic.proxy import ProxyApp, uvicorn_settings
+        from mocks._traffic.direct import uvicorn_settings
+        from mocks._traffic.proxy import ProxyApp
 
         app_ = ProxyApp(upstream, referee=Referee(), ssl_context=trusted)
         with serving_app(app_, ServerOptions(log_level="error"), configure=uvicorn_settings) as px:

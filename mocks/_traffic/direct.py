@@ -1,0 +1,237 @@
+"""The proxy's usual exchange carried out by the hardened httptools protocol: no task, no ASGI
+messages, no awaiting.
+
+Through :class:`~mocks._traffic.proxy.ProxyApp` served by uvicorn, every exchange costs uvicorn's
+``RequestResponseCycle`` run as a task, the app's coroutines awaiting the upstream's answer (a
+future and a timer each time), and the two ASGI messages that uvicorn checks and encodes: more
+of the proxy's time than the upstream exchange and the judging together (issue 15). So, as the
+mock's plain answers are (:mod:`mocks._adapters.direct`), the proxy's usual exchange is carried
+out by callbacks when the protocol has read a request (:meth:`ProxyDirect.takes`) that:
+
+- is plain (:func:`~mocks._adapters.direct.plain_head`: no body, kept alive, nothing before it
+  unanswered, no access log, not the proxy's own paths...),
+- goes to one of the four operations (judged), and
+- finds a kept-alive connection to the upstream idle.
+
+Then (:meth:`ProxyDirect.answer`) the protocol makes uvicorn's cycle for it without starting it
+(:meth:`~mocks._adapters.protocol.HardenedHttpToolsProtocol.defer_cycle`: requests pipelined
+behind it wait for it, as behind any answer), and the request goes upstream at once. When the
+upstream's answer is whole, the connection's listener writes it to the client, the bytes
+uvicorn writes for the app's two messages (its head, in one write with the body but to a lone
+client), ends the cycle as uvicorn does (``on_response``: the keep-alive timer, the next
+pipelined request), and then judges, counts and records it with the app's own
+:meth:`~mocks._traffic.proxy.ProxyApp.settle` (first, for a strict proxy, which may replace it).
+
+Whatever else happens goes uvicorn's way from where it stands, the cycle started as a task with
+the app's own code for the rest: an upstream that failed (a connection found closed is tried
+anew, once, as the app tries it), an answer larger than one read buffer or than ``max_body``,
+or ending with its connection, a client not reading (writing paused), a header uvicorn would
+refuse. A property test holds the two ways byte-identical (``tests/traffic/test_direct.py``).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from contracts import resolve_operation
+
+from .._adapters.direct import header_lines, plain_head
+from .._adapters.protocol import HAVE_HTTPTOOLS, attach_direct
+from .connection import UpstreamConnection, UpstreamError
+from .proxy import JSON_HEADER, NOT_ANSWERED, ProxyApp, send_json, send_whole, without
+from .upstream import UpstreamAnswer
+
+if HAVE_HTTPTOOLS:
+    from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+
+__all__ = ["ProxyDirect", "uvicorn_settings"]
+
+_KEPT_HEADS = 256  # the upstream's header sets whose lines are kept (its date changes each second)
+
+
+class ProxyDirect:
+    """The direct exchanges of one :class:`~mocks._traffic.proxy.ProxyApp` (see the module
+    docstring), attached to the uvicorn ``Config`` by
+    :func:`~mocks._traffic.proxy.uvicorn_settings`."""
+
+    def __init__(self, app: ProxyApp) -> None:
+        self.app = app
+        self._defaults: object = None  # uvicorn's default headers, as last seen
+        self._defaults_lines: bytes | None = b""
+        self._lines: dict[tuple[tuple[bytes, bytes], ...], bytes | None] = {}
+
+    @staticmethod
+    def usable() -> bool:
+        """Whether the installed uvicorn has what a deferred cycle needs (its httptools
+        protocol starts each cycle through ``_start_asgi_task``, uvicorn >= 0.36)."""
+        return HAVE_HTTPTOOLS and hasattr(HttpToolsProtocol, "_start_asgi_task")
+
+    def takes(self, protocol: Any) -> tuple[str, str] | None:
+        """``(method, path)`` of the request whose head ``protocol`` just read, when it is
+        carried out directly once its message completes; else None: uvicorn's way."""
+        plain = plain_head(protocol)
+        if plain is None:
+            return None
+        method, path, _ = plain
+        if not resolve_operation(method, path)[1] or not self.app.pool.has_idle():
+            return None
+        return method, path
+
+    def answer(self, protocol: Any, taken: tuple[str, str]) -> bool:
+        """Send the taken request upstream (its message now complete); its answer is written
+        when it comes (:class:`_Exchange`). Always True: from here the cycle is this module's,
+        or started as uvicorn's task."""
+        app = self.app
+        cycle = protocol.defer_cycle()
+        scope = cycle.scope
+        target, headers, deadline = app.outgoing(scope)
+        exchange = _Exchange(self, protocol, cycle, deadline)
+        connection = app.pool.send_now(taken[0], target, headers, deadline, exchange.heard)
+        if connection is None:  # no idle connection after all: the app's way, from the start
+            protocol._start_asgi_task(cycle, protocol.app)
+        exchange.connection = connection
+        return True
+
+    def head(
+        self,
+        protocol: Any,
+        cycle: Any,
+        status: int,
+        headers: list[tuple[bytes, bytes]],
+        length: int,
+    ) -> bytes | None:
+        """The head uvicorn writes for the start message ``ProxyApp`` sends (``headers``, then
+        ``content-length``); None for one uvicorn would refuse or frame otherwise."""
+        defaults = protocol.server_state.default_headers
+        if defaults is not self._defaults:
+            self._defaults_lines = header_lines(defaults)
+            self._defaults = defaults
+        key = tuple(headers)
+        lines = self._lines.get(key, b"")
+        if lines == b"":
+            lines = header_lines(headers)
+            if len(self._lines) >= _KEPT_HEADS:
+                self._lines.clear()
+            self._lines[key] = lines
+        status_line = STATUS_LINE.get(status)
+        if lines is None or status_line is None or self._defaults_lines is None:
+            return None
+        end = b"\r\n" if cycle.keep_alive else b"connection: close\r\n\r\n"
+        length_line = b"content-length: %d\r\n" % length
+        return b"".join((status_line, self._defaults_lines, lines, length_line, end))
+
+
+class _Exchange:
+    """One request carried out directly: ``heard`` is the upstream connection's listener."""
+
+    __slots__ = ("connection", "cycle", "deadline", "direct", "protocol")
+
+    def __init__(self, direct: ProxyDirect, protocol: Any, cycle: Any, deadline: float) -> None:
+        self.direct = direct
+        self.protocol = protocol
+        self.cycle = cycle
+        self.deadline = deadline
+        self.connection: UpstreamConnection | None = None
+
+    def heard(self) -> None:
+        """The upstream's answer is whole, or failed, or needs more than a callback can do."""
+        connection = self.connection
+        assert connection is not None
+        connection.listener = None  # once: what follows awaits, or is done
+        self.direct.app.pool.unwatch(connection)
+        cycle = self.cycle
+        try:
+            self._heard(connection)
+        except Exception as exc:  # a bug, a recording that cannot be written
+            app = self.direct.app
+            failure = app.failed_itself(cycle.scope, exc)
+            if not cycle.response_started:
+                detail = {"detail": f"the proxy failed ({failure})"}
+                self._later(lambda scope, receive, send: send_json(send, 502, detail))
+            elif not cycle.response_complete:  # pragma: no cover - one write: never half
+                self.protocol.transport.abort()
+
+    def _heard(self, connection: UpstreamConnection) -> None:
+        app = self.direct.app
+        pool = app.pool
+        scope = self.cycle.scope
+        error = connection.error
+        if error is not None:
+            pool._discard(connection)
+            stale = connection.reused and not connection.got_bytes and error.kind == "dropped"
+            if stale:  # the upstream closed it while idle: the whole exchange anew, as the app
+                self._later(None)
+            else:
+                self._failed(error)
+            return
+        answer = UpstreamAnswer(pool, connection, app.timeout)
+        if not connection.complete or connection.buffered > app.referee.max_body:
+            deadline = self.deadline  # the rest is read (or spooled) by the app's own code
+            self._later(
+                lambda scope, receive, send: app._judge_and_answer(scope, send, answer, deadline)
+            )
+            return
+        chunks = connection.take()
+        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        answer.release()
+        protocol, cycle = self.protocol, self.cycle
+        if protocol.flow.write_paused:  # the client reads slowly: uvicorn's send waits for it
+            self._later(lambda scope, receive, send: app.answer(scope, send, answer, body))
+            return
+        status, headers, sent = answer.status, without(answer.headers, NOT_ANSWERED), body
+        strict = app.referee.strict
+        if strict:
+            replacement = app.settle(scope, answer, body)
+            if replacement is not None:
+                status, headers, sent = replacement[0], [JSON_HEADER], replacement[1]
+        head = self.direct.head(protocol, cycle, status, headers, len(sent))
+        if head is None:  # a header uvicorn refuses: its way, with its error
+            if strict:
+                self._later(lambda scope, receive, send: send_whole(send, status, headers, sent))
+            else:
+                self._later(lambda scope, receive, send: app.answer(scope, send, answer, body))
+            return
+        if not cycle.disconnected:
+            transport = protocol.transport
+            if (
+                len(protocol.server_state.connections) == 1 and sent
+            ):  # a lone client: as mocks._adapters.coalesce
+                transport.write(head)
+                transport.write(sent)
+            else:
+                transport.write(head + sent)
+            cycle.response_started = cycle.response_complete = True
+            if not cycle.keep_alive:
+                transport.close()
+            cycle.on_response()
+        if not strict:
+            app.settle(scope, answer, body)
+
+    def _failed(self, error: UpstreamError) -> None:
+        app = self.direct.app
+        scope = self.cycle.scope
+        method, path = scope["method"], scope["path"]
+        self._later(lambda s, receive, send: app.failed(send, method, path, error))
+
+    def _later(self, step: Any) -> None:
+        """Go on uvicorn's way: the cycle started as a task running ``step`` (None: the whole
+        exchange from the start), guarded as the app guards its own."""
+        app = self.direct.app
+        guarded = functools.partial(app._guarded, step=step)
+        self.protocol._start_asgi_task(self.cycle, guarded)
+
+
+def uvicorn_settings(config: Any) -> None:
+    """What the proxy changes in the hardened uvicorn ``Config``: the lifespan on (to close the
+    upstream's connections at shutdown); no ``date`` header of its own (the upstream's passes
+    through); no reading of ``X-Forwarded-*`` (a client's headers go upstream untouched); and,
+    for a :class:`ProxyApp` with ``direct_answers``, its usual exchanges carried out by the
+    hardened httptools protocol without a task (this module). (Each answer is
+    written at once by the hardened protocol itself: :mod:`~mocks._adapters.coalesce`.)"""
+    config.lifespan = "on"
+    config.date_header = False
+    config.proxy_headers = False
+    app = config.app
+    if isinstance(app, ProxyApp) and app.direct_answers and ProxyDirect.usable():
+        attach_direct(config, ProxyDirect(app))

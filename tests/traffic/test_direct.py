@@ -1,0 +1,316 @@
+"""The proxy's direct exchanges (``mocks._traffic.direct``) are the bytes of the ASGI app's way.
+
+Two proxies in threads, one carrying the usual exchanges out directly and one sending each
+through the ASGI app, each in front of its own bundled mock (the same seed; a latency fault
+makes some answers slow), get the same random sequences of raw requests (those of the mock's
+own direct-answer test: gets, lists, by-job, deletes with valid and invalid parameters,
+``HEAD``, HTTP/1.0, ``Connection: close``, bodies; pipelined in one write or one at a time)
+and must send the same bytes back and judge the same. Then: which requests go directly, and
+what an upstream that misbehaves on a kept-alive connection gets (the direct way hands it to
+the app's way, which answers 504 or 502 as ever).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mocks import RunStore, live_server
+from mocks._core.faults import read_fault
+from mocks._traffic.direct import ProxyDirect
+
+from ..conformance._hostile import Served, drip, drops, endless_body, never_answers
+from ..server.test_direct import OPTIONS, RUN_IDS, _exchange, _sequence
+from .conftest import Proxied, no_access_log, proxy
+
+API = "/api/v1/extraction/runs"
+RUN = RunStore.seeded(seed=0, runs=8).get(RUN_IDS[1])
+
+
+@pytest.fixture(scope="module")
+def proxies() -> Iterator[tuple[Proxied, Proxied, list[str]]]:
+    """(direct, through the ASGI app, the two upstreams' URLs)."""
+    with contextlib.ExitStack() as stack:
+        up_direct = stack.enter_context(live_server(**OPTIONS))
+        up_asgi = stack.enter_context(live_server(**OPTIONS))
+        direct = stack.enter_context(proxy(up_direct.url, direct=True))
+        asgi = stack.enter_context(proxy(up_asgi.url, direct=False))
+        yield direct, asgi, [up_direct.url, up_asgi.url]
+
+
+class _Url:
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+
+def _normalized(data: bytes, upstreams: list[str]) -> bytes:
+    for url in upstreams:  # the health answer and 502s name the upstream; a 307 its host
+        data = data.replace(url.encode(), b"UPSTREAM")
+        data = data.replace(url.removeprefix("http://").encode(), b"UPSTREAM-HOST")
+    return data
+
+
+@contextlib.contextmanager
+def counting() -> Iterator[dict[str, int]]:
+    """How many requests proxies took directly meanwhile."""
+    counts = {"taken": 0}
+    takes = ProxyDirect.takes
+
+    def counted(self: ProxyDirect, protocol: Any) -> Any:
+        taken = takes(self, protocol)
+        counts["taken"] += taken is not None
+        return taken
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ProxyDirect, "takes", counted)
+        yield counts
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(requests=_sequence(), pipelined=st.booleans())
+def test_direct_exchanges_are_the_bytes_of_the_asgi_way(
+    proxies: tuple[Proxied, Proxied, list[str]],
+    requests: list[tuple[bytes, bool]],
+    pipelined: bool,
+) -> None:
+    direct, asgi, upstreams = proxies
+    with no_access_log():  # as the proxy runs (pytest's log capture hangs a handler there)
+        got = _normalized(_exchange(_Url(direct.url), requests, pipelined), upstreams)
+    wanted = _normalized(_exchange(_Url(asgi.url), requests, pipelined), upstreams)
+    assert got == wanted
+    judged = []
+    for proxied in (direct, asgi):
+        log = proxied.app.log.as_json()
+        log.pop("repeated")  # which exchange repeats one differs with the memo's history
+        judged.append(_normalized(json.dumps(log).encode(), upstreams))  # curl lines name it
+    assert judged[0] == judged[1]
+
+
+def test_the_usual_exchanges_go_directly_and_the_rest_the_apps_way(
+    proxies: tuple[Proxied, Proxied, list[str]],
+) -> None:
+    direct = proxies[0]
+    run = RunStore.seeded(seed=0, runs=8).get(RUN_IDS[5])  # one the property test never deletes
+    usual = [
+        f"{API}/{RUN_IDS[5]}",
+        f"{API}?extraction_agent_id={run['extraction_agent_id']}&limit=2",
+        f"{API}/by-job/{run['job_id']}",
+        f"{API}/not-a-uuid",  # a 422, judged as well
+    ]
+    with no_access_log(), httpx.Client(base_url=direct.url) as client:
+        client.get(usual[0])  # a connection to the upstream, kept alive and idle
+        with counting() as counts:
+            answers = [client.get(path) for path in usual]
+        assert counts["taken"] == len(usual)
+        assert [a.status_code for a in answers] == [200, 200, 200, 422]
+        with counting() as counts:
+            client.get("/nope")  # not one of the four operations: not judged
+            client.get("/__extract_contract__/health")  # the proxy's own
+            client.head(usual[0])
+            client.post(API, json={"a": 1})
+            client.get(usual[0], headers={"Connection": "close"})
+        assert counts["taken"] == 0
+
+
+# -- an upstream that misbehaves on a kept-alive connection -----------------------------------
+
+Behaviour = Callable[[socket.socket, bytes, Served], None]
+
+
+def _asks_run_2(index: int, request: bytes) -> bool:
+    return RUN_IDS[2].encode() in request
+
+
+@contextlib.contextmanager
+def kept_alive_server(
+    bad: Behaviour, when: Callable[[int, bytes], bool] = _asks_run_2
+) -> Iterator[Served]:
+    """An upstream keeping connections alive: a good answer to every request but those
+    ``when`` picks (by their index on the connection, and their head: by default, those
+    asking for the run ``RUN_IDS[2]``), which get ``bad`` and the connection's end."""
+    good = json.dumps(RUN).encode()
+    head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n"
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+    served = Served(f"http://127.0.0.1:{listener.getsockname()[1]}", threading.Event())
+
+    def one(conn: socket.socket) -> None:
+        with conn, contextlib.suppress(OSError):
+            data = b""
+            index = 0
+            while not served.stop.is_set():
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        return
+                    data += chunk
+                request, data = data.split(b"\r\n\r\n", 1)
+                served.requests.append(request)
+                if when(index, request):
+                    bad(conn, request, served)
+                    return
+                conn.sendall(head % len(good) + good)
+                index += 1
+
+    def accept() -> None:
+        while not served.stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=one, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield served
+    finally:
+        served.stop.set()
+        thread.join(timeout=5)
+        listener.close()
+
+
+def _garbage(conn: socket.socket, head: bytes, served: Served) -> None:
+    conn.sendall(b"this is not HTTP at all\r\n\r\n")
+
+
+BAD = {
+    "hangs": (never_answers, 504, "no complete answer within 1 s"),
+    "drips its body": (drip(0.05, 400), 504, "no complete answer within 1 s"),
+    "sends an endless body": (endless_body, 502, "the answer is larger than 64 KiB"),
+    "drops the connection": (drops, 502, "closed the connection before it answered"),
+    "does not speak HTTP": (_garbage, 502, "the upstream's answer is not HTTP"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD))
+def test_a_bad_answer_on_a_kept_alive_connection_is_a_json_error(name: str) -> None:
+    behaviour, status, detail = BAD[name]
+    with (
+        kept_alive_server(behaviour) as served,
+        proxy(served.url, timeout=1.0, max_body=4096, direct=True) as proxied,
+        httpx.Client(base_url=proxied.url, timeout=10) as client,
+        counting() as counts,
+    ):
+        first = client.get(f"{API}/{RUN_IDS[1]}")  # opens the connection, kept alive
+        started = time.monotonic()
+        bad = client.get(f"{API}/{RUN_IDS[2]}")
+        took = time.monotonic() - started
+        after = client.get(f"{API}/{RUN_IDS[1]}")
+    assert (first.status_code, after.status_code) == (200, 200)
+    assert counts["taken"] == 1  # the bad one (the others found no idle connection)
+    assert bad.status_code == status, bad.text
+    assert bad.headers["content-type"] == "application/json"
+    assert detail in bad.json()["detail"]
+    assert took < 3
+    assert sum(proxied.app.log.errors.values()) == 1
+    assert proxied.lines[0].startswith(f"GET {API}/{RUN_IDS[2]}: {status}: ")
+
+
+def test_a_connection_the_upstream_closed_while_idle_is_tried_anew() -> None:
+    """Each connection answers its first request, reads the next and closes without a word:
+    the direct way finds the kept connection dropped before any answer, and carries the
+    exchange out again on a new one, as the app does."""
+    second = lambda index, request: index == 1  # noqa: E731
+    with (
+        kept_alive_server(drops, second) as served,
+        proxy(served.url, direct=True) as proxied,
+        httpx.Client(base_url=proxied.url) as client,
+        counting() as counts,
+    ):
+        statuses = [client.get(f"{API}/{RUN_IDS[1]}").status_code for _ in range(4)]
+    assert statuses == [200] * 4
+    assert counts["taken"] == 3
+    assert len(served.requests) == 7  # 4, and 3 that were dropped
+    assert proxied.app.log.exchanges == 4
+    assert not proxied.app.log.errors
+
+
+def test_a_client_gone_before_its_answer_leaves_the_proxy_serving() -> None:
+    with (
+        live_server(runs=8, seed=0, faults=(read_fault("latency:seconds=0.3"),)) as upstream,
+        proxy(upstream.url, direct=True) as proxied,
+    ):
+        httpx.get(f"{proxied.url}{API}/{RUN_IDS[1]}")  # a kept connection upstream
+        host, port = proxied.url.removeprefix("http://").split(":")
+        with counting() as counts, socket.create_connection((host, int(port))) as sock:
+            sock.sendall(f"GET {API}/{RUN_IDS[1]} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            waited = time.monotonic() + 5
+            while not counts["taken"] and time.monotonic() < waited:
+                time.sleep(0.01)
+        assert counts["taken"] == 1  # gone while its exchange with the upstream goes on
+        time.sleep(0.6)  # its answer came, for nobody
+        again = httpx.get(f"{proxied.url}{API}/{RUN_IDS[1]}")
+        log = proxied.app.log
+    assert again.status_code == 200
+    assert log.exchanges == 3
+    assert log.violation_count == 0
+
+
+def test_strict_replaces_a_bad_answer_directly() -> None:
+    html = b"<html>maintenance</html>"
+    head = b"HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: %d\r\n\r\n"
+
+    def maintenance(conn: socket.socket, request: bytes, served: Served) -> None:
+        conn.sendall(head % len(html) + html)
+        while True:  # and more of the same on the kept connection
+            data = conn.recv(65536)
+            if not data:
+                return
+            conn.sendall(head % len(html) + html)
+
+    with (
+        kept_alive_server(maintenance) as served,
+        proxy(served.url, strict=True, direct=True) as proxied,
+        httpx.Client(base_url=proxied.url) as client,
+        counting() as counts,
+    ):
+        answers = [client.get(f"{API}/{RUN_IDS[2]}") for _ in range(3)]
+    assert counts["taken"] == 2
+    assert [a.status_code for a in answers] == [502] * 3
+    assert {a.content for a in answers} == {answers[0].content}
+    assert answers[0].json()["violations"][0]["check"] == "content_type_conformance"
+    assert re.search("text/html", answers[0].text)
+
+
+def test_a_proxy_stopping_answers_the_exchange_in_flight_and_closes() -> None:
+    """uvicorn's graceful stop: the answer on its way is written, marked as the connection's
+    last (``connection: close``), and the connection closed."""
+    with live_server(runs=8, seed=0, faults=(read_fault("latency:seconds=0.5"),)) as upstream:
+        with proxy(upstream.url, direct=True) as proxied:
+            httpx.get(f"{proxied.url}{API}/{RUN_IDS[1]}")  # a kept connection upstream
+            host, port = proxied.url.removeprefix("http://").split(":")
+            sock = socket.create_connection((host, int(port)), timeout=10)
+            with counting() as counts:
+                sock.sendall(f"GET {API}/{RUN_IDS[1]} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+                waited = time.monotonic() + 5
+                while not counts["taken"] and time.monotonic() < waited:
+                    time.sleep(0.01)
+            assert counts["taken"] == 1
+        # the proxy has stopped: its last answer was written before
+        with sock:
+            received = b""
+            while chunk := sock.recv(65536):
+                received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert b"\r\nconnection: close" in head
+    assert json.loads(body)["id"] == RUN_IDS[1]
+    assert proxied.app.log.exchanges == 2
