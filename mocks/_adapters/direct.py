@@ -73,7 +73,7 @@ class DirectAnswers:
         plain = plain_head(protocol)
         if plain is None:
             return None
-        method, path, query = plain
+        method, path, _, query = plain
         return request_from(method, path, query, protocol.headers)
 
     def answer(self, protocol: Any, request: Request) -> bool:
@@ -122,12 +122,13 @@ class DirectAnswers:
         return b"".join((status, self._defaults_lines, lines, length))
 
 
-def plain_head(protocol: Any) -> tuple[str, str, bytes] | None:
-    """``(method, path, query)`` of the request whose head the hardened httptools ``protocol``
-    just read, when the protocol may answer it itself (the conditions of the module docstring,
-    but the answer's: no body, no upgrade, no ``Expect``, not the mock's own paths, kept alive,
-    nothing before it unanswered, no concurrency limit, no access log, writing not paused);
-    else None. The path as uvicorn's scope has it (unquoted, after ``root_path``)."""
+def plain_head(protocol: Any) -> tuple[str, str, bytes, bytes] | None:
+    """``(method, path, raw_path, query)`` of the request whose head the hardened httptools
+    ``protocol`` just read, when the protocol may answer it itself (the conditions of the
+    module docstring, but the answer's: no body, no upgrade, no ``Expect``, not the mock's own
+    paths, kept alive, nothing before it unanswered, no concurrency limit, no access log,
+    writing not paused); else None. The path, raw path and query as uvicorn's scope has them
+    (unquoted, after ``root_path``)."""
     cycle = protocol.cycle  # the last request before this one
     if (
         protocol.access_log
@@ -143,16 +144,20 @@ def plain_head(protocol: Any) -> tuple[str, str, bytes] | None:
         if (name == b"content-length" and value != b"0") or name == b"transfer-encoding":
             return None
     url = httptools.parse_url(protocol.url)  # the path and query as uvicorn's scope has them
-    path = url.path.decode("ascii")
+    raw_path = url.path
+    path = raw_path.decode("ascii")
     if "%" in path:
         path = unquote(path)
-    path = protocol.root_path + path
+    root = protocol.root_path
+    if root:
+        path = root + path
+        raw_path = root.encode("ascii") + raw_path
     if path.startswith(CONTROL_PREFIX):
         return None
     parser = protocol.parser
     if parser.get_http_version() == "1.0" or not parser.should_keep_alive():
         return None  # closes the connection: uvicorn's way leaves what follows unread
-    return parser.get_method().decode("ascii"), path, url.query or b""
+    return parser.get_method().decode("ascii"), path, raw_path, url.query or b""
 
 
 def header_lines(headers: Iterable[tuple[bytes, bytes]]) -> bytes | None:

@@ -49,7 +49,6 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -59,10 +58,11 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from .._errors import ServeError
 from .coalesce import CoalescingTransport
 from .framing import Framer, FramingLimits
+from .limits import Limits
 
 try:  # httptools is the fast parser; h11 is the pure-Python fallback uvicorn always has
     import httptools
-    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
     HAVE_HTTPTOOLS = True
 except ImportError:  # pragma: no cover - depends on the installation
@@ -91,46 +91,6 @@ _DIRECT_ATTRIBUTE = "extract_contract_direct"
 _UVICORN_400 = "Invalid HTTP request received."
 _LINGER = 1.0  # seconds a refused connection drops what the client still sends before closing
 _KINDS_LOGGED = 64  # kinds of refusal a server logs (each once); the set stays bounded
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one request may send, and how slowly.
-
-    ``max_request_line`` bytes for the request line (414 beyond), ``max_head`` bytes for the
-    request line and all headers (431 beyond), ``head_timeout`` seconds to send a whole head,
-    ``body_timeout`` seconds of silence within a body and ``body_min_rate`` bytes a second on
-    average after its first ``body_timeout`` seconds (0: no minimum), 408 and a closed connection
-    beyond; ``max_body`` bytes of body (413, answered by the app). The request line limit is
-    well above the 10 KB ids that the API should answer with a 422, not a 414.
-    """
-
-    max_request_line: int = 32 * 1024
-    max_head: int = 64 * 1024
-    head_timeout: float = 10.0
-    body_timeout: float = 5.0
-    body_min_rate: int = 1024
-    max_body: int = 1024 * 1024
-
-    def __post_init__(self) -> None:
-        """Check the numbers: a :class:`~mocks._errors.ServeError` names the one at fault."""
-        for name in ("max_request_line", "max_head", "max_body"):
-            if getattr(self, name) < 1:
-                raise ServeError("must be >= 1", option=name, value=getattr(self, name))
-        if self.max_request_line > self.max_head:
-            raise ServeError(
-                f"must not exceed max_head ({self.max_head})",
-                option="max_request_line",
-                value=self.max_request_line,
-            )
-        for name in ("head_timeout", "body_timeout"):
-            value = getattr(self, name)
-            if not 0 < value <= 3600:  # NaN fails too
-                raise ServeError("must be > 0 and at most 3600", option=name, value=value)
-        if not 0 <= self.body_min_rate <= 1024**3:
-            raise ServeError(
-                "must be from 0 to 1073741824", option="body_min_rate", value=self.body_min_rate
-            )
 
 
 def attach_limits(config: Any, limits: Limits) -> None:
@@ -370,7 +330,6 @@ if HAVE_HTTPTOOLS:
 
         _reason: str | None = None
         _direct_request: Any = None  # the request answered when its message completes
-        _deferring = False  # a cycle is made, not started (defer_cycle)
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
@@ -415,21 +374,30 @@ if HAVE_HTTPTOOLS:
                 super().on_headers_complete()
                 super().on_message_complete()
 
-        def defer_cycle(self) -> Any:
-            """uvicorn's cycle for the taken request just completed, made but not started:
-            the caller answers it (writes, sets ``response_complete``, calls ``on_response``)
-            or starts it (``_start_asgi_task``). Pipelined requests wait for it meanwhile."""
-            self._deferring = True
-            try:
-                super().on_headers_complete()  # makes the cycle (its task: not started, below)
-            finally:
-                self._deferring = False
-            super().on_message_complete()
-            return self.cycle
-
-        def _start_asgi_task(self, cycle: Any, app: Any) -> None:
-            if not self._deferring:
-                super()._start_asgi_task(cycle, app)
+        def defer_cycle(self, plain: tuple[str, str, bytes, bytes]) -> Any:
+            """uvicorn's cycle for the taken request just completed (``plain``: its
+            :func:`~mocks._adapters.direct.plain_head`), made as uvicorn's
+            ``on_headers_complete`` makes it but not started: the caller answers it (writes,
+            sets ``response_complete``, calls ``on_response``) or starts it
+            (``_start_asgi_task``). Pipelined requests wait for it meanwhile."""
+            scope = self.scope
+            scope["method"], scope["path"], scope["raw_path"], scope["query_string"] = plain
+            cycle = self.cycle = RequestResponseCycle(
+                scope=scope,
+                transport=self.transport,
+                flow=self.flow,
+                logger=self.logger,
+                access_logger=self.access_logger,
+                access_log=self.access_log,
+                default_headers=self.server_state.default_headers,
+                message_event=asyncio.Event(),
+                expect_100_continue=self.expect_100_continue,
+                keep_alive=True,  # HTTP/1.1, kept alive (plain_head)
+                on_response=self.on_response_complete,
+            )
+            cycle.more_body = False  # no body (uvicorn's on_message_complete)
+            cycle.message_event.set()
+            return cycle
 
 
 class _ReasonedConnection(h11.Connection):

@@ -104,6 +104,8 @@ def parse_query(raw: str | bytes) -> tuple[tuple[str, str], ...]:
 def read_query(raw: bytes) -> tuple[tuple[str, str], ...]:
     """:func:`parse_query`, with a fast path for the usual query that has nothing to unescape
     (no ``%``, no ``+``): the same pairs."""
+    if not raw:
+        return ()
     if b"%" in raw or b"+" in raw:
         return parse_query(raw)
     pairs = []

@@ -39,15 +39,14 @@ from contracts import resolve_operation
 from .._adapters.direct import header_lines, plain_head
 from .._adapters.protocol import HAVE_HTTPTOOLS, attach_direct
 from .connection import UpstreamConnection, UpstreamError
-from .proxy import JSON_HEADER, NOT_ANSWERED, ProxyApp, send_json, send_whole, without
+from .headers import JSON_HEADER, NOT_ANSWERED, PerHeaders, without
+from .proxy import ProxyApp, send_json, send_whole
 from .upstream import UpstreamAnswer
 
 if HAVE_HTTPTOOLS:
     from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 __all__ = ["ProxyDirect", "uvicorn_settings"]
-
-_KEPT_HEADS = 256  # the upstream's header sets whose lines are kept (its date changes each second)
 
 
 class ProxyDirect:
@@ -59,31 +58,31 @@ class ProxyDirect:
         self.app = app
         self._defaults: object = None  # uvicorn's default headers, as last seen
         self._defaults_lines: bytes | None = b""
-        self._lines: dict[tuple[tuple[bytes, bytes], ...], bytes | None] = {}
+        self._lines = PerHeaders(lambda headers: header_lines(without(headers, NOT_ANSWERED)))
 
     @staticmethod
     def usable() -> bool:
         """Whether the installed uvicorn has what a deferred cycle needs (its httptools
-        protocol starts each cycle through ``_start_asgi_task``, uvicorn >= 0.36)."""
+        protocol starts each cycle through ``_start_asgi_task``)."""
         return HAVE_HTTPTOOLS and hasattr(HttpToolsProtocol, "_start_asgi_task")
 
-    def takes(self, protocol: Any) -> tuple[str, str] | None:
-        """``(method, path)`` of the request whose head ``protocol`` just read, when it is
-        carried out directly once its message completes; else None: uvicorn's way."""
+    def takes(self, protocol: Any) -> tuple[str, str, bytes, bytes] | None:
+        """The request whose head ``protocol`` just read (its
+        :func:`~mocks._adapters.direct.plain_head`), when it is carried out directly once its
+        message completes; else None: uvicorn's way."""
         plain = plain_head(protocol)
         if plain is None:
             return None
-        method, path, _ = plain
-        if not resolve_operation(method, path)[1] or not self.app.pool.has_idle():
+        if not _judged(plain[0], plain[1]) or not self.app.pool.has_idle():
             return None
-        return method, path
+        return plain
 
-    def answer(self, protocol: Any, taken: tuple[str, str]) -> bool:
+    def answer(self, protocol: Any, taken: tuple[str, str, bytes, bytes]) -> bool:
         """Send the taken request upstream (its message now complete); its answer is written
         when it comes (:class:`_Exchange`). Always True: from here the cycle is this module's,
         or started as uvicorn's task."""
         app = self.app
-        cycle = protocol.defer_cycle()
+        cycle = protocol.defer_cycle(taken)
         scope = cycle.scope
         target, headers, deadline = app.outgoing(scope)
         exchange = _Exchange(self, protocol, cycle, deadline)
@@ -101,25 +100,29 @@ class ProxyDirect:
         headers: list[tuple[bytes, bytes]],
         length: int,
     ) -> bytes | None:
-        """The head uvicorn writes for the start message ``ProxyApp`` sends (``headers``, then
-        ``content-length``); None for one uvicorn would refuse or frame otherwise."""
+        """The head uvicorn writes for the start message ``ProxyApp`` sends for an answer with
+        ``headers`` (as the upstream sent them: those not answered are dropped here, as
+        :func:`~mocks._traffic.proxy.pass_on` drops them), then ``content-length``; None for
+        one uvicorn would refuse or frame otherwise. The lines of the last few sets of headers
+        are kept (an upstream answers with the same few, but for its ``date``)."""
         defaults = protocol.server_state.default_headers
         if defaults is not self._defaults:
             self._defaults_lines = header_lines(defaults)
             self._defaults = defaults
-        key = tuple(headers)
-        lines = self._lines.get(key, b"")
-        if lines == b"":
-            lines = header_lines(headers)
-            if len(self._lines) >= _KEPT_HEADS:
-                self._lines.clear()
-            self._lines[key] = lines
+        lines = self._lines(headers)
         status_line = STATUS_LINE.get(status)
         if lines is None or status_line is None or self._defaults_lines is None:
             return None
         end = b"\r\n" if cycle.keep_alive else b"connection: close\r\n\r\n"
         length_line = b"content-length: %d\r\n" % length
         return b"".join((status_line, self._defaults_lines, lines, length_line, end))
+
+
+@functools.lru_cache(maxsize=4096)
+def _judged(method: str, path: str) -> bool:
+    """Whether a request goes to one of the four operations (judged): the paths asked for lately
+    are kept (a client asks for the same runs and pages again)."""
+    return resolve_operation(method, path)[1]
 
 
 class _Exchange:
@@ -179,7 +182,7 @@ class _Exchange:
         if protocol.flow.write_paused:  # the client reads slowly: uvicorn's send waits for it
             self._later(lambda scope, receive, send: app.answer(scope, send, answer, body))
             return
-        status, headers, sent = answer.status, without(answer.headers, NOT_ANSWERED), body
+        status, headers, sent = answer.status, answer.headers, body
         strict = app.referee.strict
         if strict:
             replacement = app.settle(scope, answer, body)
@@ -188,7 +191,8 @@ class _Exchange:
         head = self.direct.head(protocol, cycle, status, headers, len(sent))
         if head is None:  # a header uvicorn refuses: its way, with its error
             if strict:
-                self._later(lambda scope, receive, send: send_whole(send, status, headers, sent))
+                passed = without(headers, NOT_ANSWERED)
+                self._later(lambda scope, receive, send: send_whole(send, status, passed, sent))
             else:
                 self._later(lambda scope, receive, send: app.answer(scope, send, answer, body))
             return

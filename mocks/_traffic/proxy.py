@@ -26,8 +26,8 @@ import asyncio
 import json
 import ssl
 import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping, Sequence
-from typing import IO, Any, overload
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from typing import IO, Any
 from urllib.parse import quote
 
 from contracts import resolve_operation
@@ -36,19 +36,27 @@ from contracts.traffic import Referee, Scrubber
 
 from .._adapters.paths import CONTROL_PREFIX, HEALTH_PATH
 from .._adapters.protocol import ABORT_KEY
-from .._core.http import header_name_cached, read_query
+from .._core.http import read_query
+from .headers import (
+    HOP_BY_HOP,
+    JSON_HEADER,
+    NOT_ANSWERED,
+    NOT_FORWARDED,
+    Headers,
+    LazyTextPairs,
+    PerHeaders,
+    text_pairs,
+    without,
+)
 from .upstream import Upstream, UpstreamAnswer, UpstreamError, UpstreamPool
 
 __all__ = [
-    "JSON_HEADER",
-    "NOT_ANSWERED",
     "PASSED_FACTOR",
     "VIOLATIONS_PATH",
     "ProxyApp",
     "pass_on",
     "send_json",
     "send_whole",
-    "without",
 ]
 
 Scope = MutableMapping[str, Any]
@@ -63,65 +71,7 @@ PASSED_FACTOR = 16
 """An answer over ``max_body`` is passed on unjudged up to this many times ``max_body``."""
 
 _REQUEST_BODY_LIMIT = 1024 * 1024  # what a request to one of the four operations may carry
-_HOP_BY_HOP = frozenset(
-    {
-        b"connection",
-        b"keep-alive",
-        b"proxy-connection",
-        b"proxy-authenticate",
-        b"proxy-authorization",
-        b"te",
-        b"trailer",
-        b"transfer-encoding",
-        b"upgrade",
-    }
-)
-_NOT_FORWARDED = _HOP_BY_HOP | {b"host", b"expect"}
-NOT_ANSWERED = _HOP_BY_HOP | {b"content-length"}
-JSON_HEADER = (b"content-type", b"application/json")
-
-Headers = list[tuple[bytes, bytes]]
 Step = Callable[[Scope, Receive, Send], Awaitable[None]]
-
-
-def without(headers: Headers, names: frozenset[bytes], *, lower: bool = True) -> Headers:
-    """``headers`` but ``names`` and the names a ``Connection`` header lists. ``lower=False``
-    for an ASGI scope's headers, whose names are lower-case already."""
-    named = [value for name, value in headers if (name.lower() if lower else name) == b"connection"]
-    dropped = names
-    if named:
-        dropped = names | {t.strip().lower() for value in named for t in value.split(b",")}
-    if lower:
-        return [(name, value) for name, value in headers if name.lower() not in dropped]
-    return [(name, value) for name, value in headers if name not in dropped]
-
-
-def _text_pairs(headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
-    return [(header_name_cached(name), value.decode("latin-1")) for name, value in headers]
-
-
-class _LazyTextPairs(Sequence[tuple[str, str]]):
-    """A request's headers as text pairs, read only if asked for: the referee needs them for
-    a violation's curl line and for a recording, not to judge."""
-
-    def __init__(self, raw: list[tuple[bytes, bytes]]) -> None:
-        self._raw = raw
-        self._text: list[tuple[str, str]] | None = None
-
-    def _pairs(self) -> list[tuple[str, str]]:
-        if self._text is None:
-            self._text = _text_pairs(self._raw)
-        return self._text
-
-    def __len__(self) -> int:
-        return len(self._raw)
-
-    @overload
-    def __getitem__(self, index: int) -> tuple[str, str]: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[tuple[str, str]]: ...
-    def __getitem__(self, index: int | slice) -> tuple[str, str] | Sequence[tuple[str, str]]:
-        return self._pairs()[index]
 
 
 async def send_json(send: Send, status: int, value: Any) -> None:
@@ -172,6 +122,10 @@ class ProxyApp:
         self._max_connections = max_connections
         self._pool: UpstreamPool | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        # what the same few sets of headers make, kept: what is forwarded of a request's, an
+        # answer's as text
+        self._forwarded = PerHeaders(lambda headers: without(headers, NOT_FORWARDED, lower=False))
+        self._texts = PerHeaders(lambda headers: tuple(text_pairs(headers)))
         self.direct_answers = direct_answers
 
     @property
@@ -258,12 +212,13 @@ class ProxyApp:
 
     def outgoing(self, scope: Scope) -> tuple[bytes, Headers, float]:
         """What goes upstream for a request: its target (the raw path and query), its headers
-        (hop-by-hop ones dropped), and the exchange's deadline on the serving loop's clock."""
+        (hop-by-hop ones dropped; shared by requests with the same headers: read only), and the
+        exchange's deadline on the serving loop's clock."""
         path: str = scope["path"]
         raw_query: bytes = scope.get("query_string", b"")
         raw_path = scope.get("raw_path") or quote(path).encode("ascii")
         target = raw_path + (b"?" + raw_query if raw_query else b"")
-        headers = without(scope["headers"], _NOT_FORWARDED, lower=False)
+        headers = self._forwarded(scope["headers"])
         self.pool  # noqa: B018 - made on first use, in the serving loop
         assert self._loop is not None
         # the serving loop's clock (asyncio.get_running_loop() asks the kernel for the pid
@@ -351,7 +306,7 @@ class ProxyApp:
         """Judge, count, record and report one exchange; the strict replacement, if any."""
         method, path = scope["method"], scope["path"]
         query = read_query(scope.get("query_string", b""))
-        request_headers = _LazyTextPairs(scope["headers"])
+        request_headers = LazyTextPairs(scope["headers"])
         settled = self.referee.settle(
             method=method,
             url=self.upstream.url + path,
@@ -359,7 +314,7 @@ class ProxyApp:
             query=query,
             headers=request_headers,
             status=answer.status,
-            response_headers=_text_pairs(answer.headers),
+            response_headers=self._texts(answer.headers),
             body=body,
         )
         if settled.judgement.violations:
@@ -398,7 +353,7 @@ class ProxyApp:
 
     async def _stream(self, scope: Scope, send: Send, answer: UpstreamAnswer) -> None:
         """Pass an answer on as it arrives (a path that is not judged)."""
-        headers = without(answer.headers, _HOP_BY_HOP)
+        headers = without(answer.headers, HOP_BY_HOP)
         started = False
         try:
             async for chunk in answer.stream():

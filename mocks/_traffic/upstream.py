@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .connection import UpstreamConnection, UpstreamError, UpstreamErrorKind
+from .headers import PerHeaders
 
 __all__ = ["Upstream", "UpstreamAnswer", "UpstreamError", "UpstreamErrorKind", "UpstreamPool"]
 
@@ -152,6 +153,7 @@ class UpstreamPool:
         self._open = 0
         self._max = max_connections
         self._freed: asyncio.Event | None = None
+        self._lines = PerHeaders(_header_lines)  # of the few sets of headers clients send
         self._watched: dict[UpstreamConnection, float] = {}  # exchanges sent without waiting
         self._sweeper: asyncio.TimerHandle | None = None
 
@@ -256,16 +258,23 @@ class UpstreamPool:
         headers: list[tuple[bytes, bytes]],
         body: bytes | AsyncIterator[bytes],
     ) -> bytes:
-        lines = [method.encode("ascii"), b" ", self.upstream.base_path.encode(), target]
-        lines += [b" HTTP/1.1\r\nhost: ", self.upstream.host_header, b"\r\n"]
-        whole = isinstance(body, bytes)
-        for name, value in headers:
-            if not (whole and name.lower() == b"content-length"):  # a whole body: its own length
-                lines += [name, b": ", value, b"\r\n"]
-        if isinstance(body, bytes):
+        upstream = self.upstream
+        start = b"%s %s%s HTTP/1.1\r\nhost: %s\r\n" % (
+            method.encode("ascii"),
+            upstream.base_path.encode(),
+            target,
+            upstream.host_header,
+        )
+        if isinstance(body, bytes):  # a whole body: its own length, not the client's
             if body or method not in ("GET", "HEAD", "DELETE", "OPTIONS"):
-                lines.append(b"content-length: %d\r\n" % len(body))
-        elif not any(name.lower() == b"content-length" for name, _ in headers):
+                end = b"content-length: %d\r\n\r\n" % len(body)
+            else:
+                end = b"\r\n"
+            return start + self._lines(headers) + end
+        lines = [start]
+        for name, value in headers:
+            lines += [name, b": ", value, b"\r\n"]
+        if not any(name.lower() == b"content-length" for name, _ in headers):
             lines.append(b"transfer-encoding: chunked\r\n")
         lines.append(b"\r\n")
         return b"".join(lines)
@@ -384,6 +393,13 @@ class UpstreamPool:
         self._open -= len(self._idle) + len(self._watched)
         self._idle.clear()
         self._watched.clear()
+
+
+def _header_lines(headers: list[tuple[bytes, bytes]]) -> bytes:
+    """The header lines of a request with a whole body: without the client's
+    ``Content-Length`` (the body's own is sent)."""
+    kept = [b"%s: %s\r\n" % pair for pair in headers if pair[0].lower() != b"content-length"]
+    return b"".join(kept)
 
 
 def _default_ssl() -> ssl.SSLContext:
