@@ -54,6 +54,15 @@ class CoalescingTransport:
         if not self._transport.is_closing():
             self._transport.write(data)
 
+    def writelines(self, data: list[bytes]) -> None:
+        """Write ``data`` in one system call (``writev``: the pieces are not joined first),
+        after what is held."""
+        held, self._held = self._held, None
+        if held is not None:
+            data = [held, *data]
+        if not self._transport.is_closing():
+            self._transport.writelines(data)
+
     def flush(self) -> None:
         """Send what is held now (the head of an answer that ended without a body)."""
         held, self._held = self._held, None

@@ -49,6 +49,9 @@ if HAVE_HTTPTOOLS:
 __all__ = ["ProxyDirect", "uvicorn_settings"]
 
 
+_JOINED = 4096  # bytes of body up to which head and body are joined (else written as a vector)
+
+
 class ProxyDirect:
     """The direct exchanges of one :class:`~mocks._traffic.proxy.ProxyApp` (see the module
     docstring), attached to the uvicorn ``Config`` by
@@ -198,11 +201,11 @@ class _Exchange:
             return
         if not cycle.disconnected:
             transport = protocol.transport
-            if (
-                len(protocol.server_state.connections) == 1 and sent
-            ):  # a lone client: as mocks._adapters.coalesce
-                transport.write(head)
+            if sent and len(protocol.server_state.connections) == 1:
+                transport.write(head)  # a lone client: head first (as mocks._adapters.coalesce)
                 transport.write(sent)
+            elif len(sent) > _JOINED:
+                transport.writelines([head, sent])  # one writev: the body is not copied
             else:
                 transport.write(head + sent)
             cycle.response_started = cycle.response_complete = True

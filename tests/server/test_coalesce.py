@@ -18,6 +18,9 @@ class _Transport:
     def write(self, data: bytes) -> None:
         self.writes.append(data)
 
+    def writelines(self, data: list[bytes]) -> None:
+        self.writes.append(b"|".join(data))  # one system call (writev), its pieces marked
+
     def write_eof(self) -> None:
         self.writes.append(b"<eof>")
 
@@ -130,3 +133,16 @@ def test_the_mock_answers_whole_in_one_write_and_at_a_close() -> None:
                 assert received.endswith(b"\r\n\r\n" + expected)
             else:  # a HEAD answer: the head alone, sent at the end of the loop's step
                 assert received.endswith(b"\r\n\r\n")
+
+
+def test_a_vector_written_leaves_at_once_after_what_is_held() -> None:
+    inner, protocol, transport = _connection()
+    transport.writelines([b"head ", b"body"])  # nothing held: at once, as one vector
+    protocol.cycle = cycle = _Cycle()
+    cycle.response_started = True
+    transport.write(b"held head ")  # a busy server holds a head for its body
+    transport.writelines([b"next ", b"pieces"])  # the held head goes first, in the same call
+    assert inner.writes == [b"head |body", b"held head |next |pieces"]
+    inner.closed = True
+    transport.writelines([b"too late"])  # a closing transport takes nothing more
+    assert len(inner.writes) == 2
