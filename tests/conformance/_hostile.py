@@ -35,8 +35,13 @@ def _read_head(conn: socket.socket) -> bytes:
 
 
 @contextlib.contextmanager
-def raw_server(behave: Callable[[socket.socket, bytes, Served], None]) -> Iterator[Served]:
-    """Serve ``behave`` (one request per connection) until the block ends."""
+def raw_server(
+    behave: Callable[[socket.socket, bytes, Served], None] | None = None,
+    *,
+    connection: Callable[[socket.socket, Served], None] | None = None,
+) -> Iterator[Served]:
+    """Serve ``behave`` (one request per connection), or ``connection`` (each connection
+    whole, as it likes), until the block ends."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
@@ -47,7 +52,7 @@ def raw_server(behave: Callable[[socket.socket, bytes, Served], None]) -> Iterat
     def one(conn: socket.socket) -> None:
         with conn, contextlib.suppress(OSError):
             head = _read_head(conn)
-            if head:
+            if head and behave is not None:
                 served.requests.append(head)
                 behave(conn, head, served)
 
@@ -59,7 +64,11 @@ def raw_server(behave: Callable[[socket.socket, bytes, Served], None]) -> Iterat
                 continue
             except OSError:
                 return
-            threading.Thread(target=one, args=(conn,), daemon=True).start()
+            if connection is not None:
+                target, args = connection, (conn, served)
+            else:
+                target, args = one, (conn,)
+            threading.Thread(target=target, args=args, daemon=True).start()
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()

@@ -16,7 +16,6 @@ import contextlib
 import json
 import re
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -30,9 +29,10 @@ from mocks import RunStore, live_server
 from mocks._core.faults import read_fault
 from mocks._traffic.direct import ProxyDirect
 
-from ..conformance._hostile import Served, drip, drops, endless_body, never_answers
+from ..conformance._hostile import Served, drops, raw_server
 from ..server.test_direct import OPTIONS, RUN_IDS, _exchange, _sequence
 from .conftest import Proxied, no_access_log, proxy
+from .test_bad_upstreams import BAD
 
 API = "/api/v1/extraction/runs"
 RUN = RunStore.seeded(seed=0, runs=8).get(RUN_IDS[1])
@@ -142,14 +142,12 @@ def kept_alive_server(
 ) -> Iterator[Served]:
     """An upstream keeping connections alive: a good answer to every request but those
     ``when`` picks (by their index on the connection, and their head: by default, those
-    asking for the run ``RUN_IDS[2]``), which get ``bad`` and the connection's end."""
+    asking for the run ``RUN_IDS[2]``), which get ``bad`` (as a bad upstream of
+    ``test_bad_upstreams`` behaves) and the connection's end."""
     good = json.dumps(RUN).encode()
     head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n"
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.1)
-    served = Served(f"http://127.0.0.1:{listener.getsockname()[1]}", threading.Event())
 
-    def one(conn: socket.socket) -> None:
+    def one(conn: socket.socket, served: Served) -> None:
         with conn, contextlib.suppress(OSError):
             data = b""
             index = 0
@@ -167,37 +165,8 @@ def kept_alive_server(
                 conn.sendall(head % len(good) + good)
                 index += 1
 
-    def accept() -> None:
-        while not served.stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            threading.Thread(target=one, args=(conn,), daemon=True).start()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
+    with raw_server(connection=one) as served:
         yield served
-    finally:
-        served.stop.set()
-        thread.join(timeout=5)
-        listener.close()
-
-
-def _garbage(conn: socket.socket, head: bytes, served: Served) -> None:
-    conn.sendall(b"this is not HTTP at all\r\n\r\n")
-
-
-BAD = {
-    "hangs": (never_answers, 504, "no complete answer within 1 s"),
-    "drips its body": (drip(0.05, 400), 504, "no complete answer within 1 s"),
-    "sends an endless body": (endless_body, 502, "the answer is larger than 64 KiB"),
-    "drops the connection": (drops, 502, "closed the connection before it answered"),
-    "does not speak HTTP": (_garbage, 502, "the upstream's answer is not HTTP"),
-}
 
 
 @pytest.mark.parametrize("name", list(BAD))
