@@ -50,12 +50,12 @@ __all__ = ["ProxyDirect", "uvicorn_settings"]
 
 
 _JOINED = 4096  # bytes of body up to which head and body are joined (else written as a vector)
+_KEPT_PATH = 256  # characters of a path whose operation is kept (4,096 of them: ~1 MiB at most)
 
 
 class ProxyDirect:
     """The direct exchanges of one :class:`~mocks._traffic.proxy.ProxyApp` (see the module
-    docstring), attached to the uvicorn ``Config`` by
-    :func:`~mocks._traffic.proxy.uvicorn_settings`."""
+    docstring), attached to the uvicorn ``Config`` by :func:`uvicorn_settings`."""
 
     def __init__(self, app: ProxyApp) -> None:
         self.app = app
@@ -76,7 +76,7 @@ class ProxyDirect:
         plain = plain_head(protocol)
         if plain is None:
             return None
-        if not _judged(plain[0], plain[1]) or not self.app.pool.has_idle():
+        if not judged(plain[0], plain[1]) or not self.app.pool.has_idle():
             return None
         return plain
 
@@ -121,10 +121,17 @@ class ProxyDirect:
         return b"".join((status_line, self._defaults_lines, lines, length_line, end))
 
 
+def judged(method: str, path: str) -> bool:
+    """Whether a request goes to one of the four operations (judged). The answers for the paths
+    asked lately are kept (a client asks for the same runs and pages again), for paths of at
+    most :data:`_KEPT_PATH` characters: a client's long paths cannot fill memory."""
+    if len(path) > _KEPT_PATH:
+        return resolve_operation(method, path)[1]
+    return _judged_kept(method, path)
+
+
 @functools.lru_cache(maxsize=4096)
-def _judged(method: str, path: str) -> bool:
-    """Whether a request goes to one of the four operations (judged): the paths asked for lately
-    are kept (a client asks for the same runs and pages again)."""
+def _judged_kept(method: str, path: str) -> bool:
     return resolve_operation(method, path)[1]
 
 

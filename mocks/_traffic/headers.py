@@ -85,15 +85,20 @@ class LazyTextPairs(Sequence[tuple[str, str]]):
 
 
 class PerHeaders(Generic[V]):
-    """``make(headers)``, kept for the last ``size`` sets of headers (emptied when full): a
-    client sends the same few sets of headers, an upstream answers with the same few (but for
-    its ``date``). Keys are the headers as a tuple; what is kept is shared: read only."""
+    """``make(headers)``, kept for the last ``size`` sets of headers (emptied when full) of at
+    most ``max_bytes`` each (a larger set is made each time, never kept: a peer's headers
+    cannot fill memory): a client sends the same few sets of headers, an upstream answers with
+    the same few (but for its ``date``). Keys are the headers as a tuple; what is kept is
+    shared: read only."""
 
-    __slots__ = ("_kept", "_make", "_size")
+    __slots__ = ("_kept", "_make", "_max_bytes", "_size")
 
-    def __init__(self, make: Callable[[Headers], V], size: int = 256) -> None:
+    def __init__(
+        self, make: Callable[[Headers], V], size: int = 256, max_bytes: int = 4096
+    ) -> None:
         self._make = make
         self._size = size
+        self._max_bytes = max_bytes
         self._kept: dict[tuple[tuple[bytes, bytes], ...], V] = {}
 
     def __call__(self, headers: Headers) -> V:
@@ -102,7 +107,9 @@ class PerHeaders(Generic[V]):
             return self._kept[key]
         except KeyError:
             pass
-        if len(self._kept) >= self._size:
-            self._kept.clear()
-        value = self._kept[key] = self._make(headers)
+        value = self._make(headers)
+        if sum(len(name) + len(text) for name, text in headers) <= self._max_bytes:
+            if len(self._kept) >= self._size:
+                self._kept.clear()
+            self._kept[key] = value
         return value

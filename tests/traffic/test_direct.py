@@ -283,3 +283,36 @@ def test_a_proxy_stopping_answers_the_exchange_in_flight_and_closes() -> None:
     assert b"\r\nconnection: close" in head
     assert json.loads(body)["id"] == RUN_IDS[1]
     assert proxied.app.log.exchanges == 2
+
+
+# -- what is kept stays bounded ---------------------------------------------------------------
+
+
+def test_what_the_same_headers_make_is_kept_within_bounds() -> None:
+    from mocks._traffic.headers import PerHeaders
+
+    made: list[int] = []
+
+    def make(headers: list[tuple[bytes, bytes]]) -> int:
+        made.append(len(headers))
+        return len(made)
+
+    kept = PerHeaders(make, size=3, max_bytes=100)
+    small = [(b"host", b"x"), (b"accept", b"*/*")]
+    assert kept(small) == kept(list(small)) == 1  # equal headers: made once
+    large = [(b"x-filler", b"f" * 200)]
+    assert kept(large) != kept(large)  # over max_bytes: made each time, never kept
+    for n in range(10):  # many different small sets: at most `size` kept at once
+        kept([(b"x-n", str(n).encode())])
+        assert len(kept._kept) <= 3
+
+
+def test_the_operation_of_a_long_path_is_not_kept() -> None:
+    from mocks._traffic.direct import _judged_kept, judged
+
+    _judged_kept.cache_clear()
+    long_path = f"{API}/" + "a" * 10_000  # a 10 KB id: the API's 422, judged
+    assert judged("GET", long_path) is True
+    assert judged("GET", f"{API}/{RUN_IDS[1]}") is True
+    assert judged("GET", "/nope") is False
+    assert _judged_kept.cache_info().currsize == 2  # the short ones only
