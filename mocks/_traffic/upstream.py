@@ -18,6 +18,12 @@ Bounded, whatever the upstream does:
 
 A kept-alive connection the upstream closed while idle is found out on use; a request whose
 body can be sent again is then retried once on a new connection.
+
+The proxy's direct exchanges (:mod:`mocks._traffic.direct`) send without waiting
+(:meth:`UpstreamPool.send_now`: a request without a body, on an idle connection, whose listener
+hears of the answer); their deadlines are kept by one timer that looks every
+:data:`_SWEEP` seconds, so such an exchange times out within that much after its deadline. The
+connection itself (its protocol, bounds and errors) is :mod:`mocks._traffic.connection`.
 """
 
 from __future__ import annotations
