@@ -159,11 +159,9 @@ class _Exchange:
         except Exception as exc:  # a bug, a recording that cannot be written
             app = self.direct.app
             failure = app.failed_itself(cycle.scope, exc)
-            if not cycle.response_started:
+            if not cycle.response_started:  # else the answer left whole, in one go: nothing to undo
                 detail = {"detail": f"the proxy failed ({failure})"}
                 self._later(lambda scope, receive, send: send_json(send, 502, detail))
-            elif not cycle.response_complete:  # pragma: no cover - one write: never half
-                self.protocol.transport.abort()
 
     def _heard(self, connection: UpstreamConnection) -> None:
         app = self.direct.app
