@@ -51,6 +51,10 @@ class JudgementMemo:
         self._kept: dict[_Key, tuple[bytes, Judgement]] = {}
         self._bytes = 0
         self._lock = threading.Lock()
+        # the headers judged last (a tuple, held: its identity stays its own) and their
+        # judged_headers: an upstream answers with a few sets of headers, each kept as one
+        # tuple by the proxy (a new one when its date changes)
+        self._last_headers: tuple[object, tuple[str | None, tuple[str, ...]]] = (None, (None, ()))
 
     def judge(
         self,
@@ -69,14 +73,14 @@ class JudgementMemo:
             with self._lock:  # the counts too are kept under the lock, as everywhere here
                 self.misses += 1
             return judge(method, path, query, status, headers, body, max_body=max_body), False
-        key: _Key = (
-            method,
-            path,
-            tuple(query),
-            status,
-            judged_headers(headers),
-            max_body,
-        )
+        last = self._last_headers
+        if headers is last[0]:  # the same (immutable) headers as the exchange before
+            judged = last[1]
+        else:
+            judged = judged_headers(headers)
+            if type(headers) is tuple:
+                self._last_headers = (headers, judged)
+        key: _Key = (method, path, tuple(query), status, judged, max_body)
         with self._lock:
             kept = self._kept.get(key)
             if kept is not None and kept[0] == body:

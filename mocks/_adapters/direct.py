@@ -51,7 +51,7 @@ if HAVE_HTTPTOOLS:  # only the httptools protocol answers directly (without it: 
     import httptools
     from uvicorn.protocols.http.httptools_impl import HEADER_RE, HEADER_VALUE_RE, STATUS_LINE
 
-__all__ = ["DirectAnswers", "header_lines", "plain_head"]
+__all__ = ["DirectAnswers", "header_lines", "plain_head", "ready"]
 
 _FRAMING = frozenset({b"content-length", b"transfer-encoding", b"connection"})
 
@@ -129,16 +129,7 @@ def plain_head(protocol: Any) -> tuple[str, str, bytes, bytes] | None:
     paths, kept alive, nothing before it unanswered, no concurrency limit, no access log,
     writing not paused); else None. The path, raw path and query as uvicorn's scope has them
     (unquoted, after ``root_path``)."""
-    cycle = protocol.cycle  # the last request before this one
-    if (
-        protocol.access_log
-        or protocol.limit_concurrency is not None
-        or protocol.expect_100_continue
-        or protocol.pipeline
-        or (cycle is not None and not cycle.response_complete)
-        or protocol.flow.write_paused
-        or protocol.parser.should_upgrade()
-    ):
+    if not ready(protocol) or protocol.expect_100_continue or protocol.parser.should_upgrade():
         return None
     for name, value in protocol.headers:
         if (name == b"content-length" and value != b"0") or name == b"transfer-encoding":
@@ -158,6 +149,21 @@ def plain_head(protocol: Any) -> tuple[str, str, bytes, bytes] | None:
     if parser.get_http_version() == "1.0" or not parser.should_keep_alive():
         return None  # closes the connection: uvicorn's way leaves what follows unread
     return parser.get_method().decode("ascii"), path, raw_path, url.query or b""
+
+
+def ready(protocol: Any) -> bool:
+    """Whether the hardened httptools ``protocol`` may answer its next request itself, as far
+    as the connection and the server go (:func:`plain_head` asks the request the rest): no
+    access log, no concurrency limit, nothing before it unanswered or waiting, writing not
+    paused."""
+    cycle = protocol.cycle  # the last request before this one
+    return not (
+        protocol.access_log
+        or protocol.limit_concurrency is not None
+        or protocol.pipeline
+        or (cycle is not None and not cycle.response_complete)
+        or protocol.flow.write_paused
+    )
 
 
 def header_lines(headers: Iterable[tuple[bytes, bytes]]) -> bytes | None:

@@ -38,6 +38,8 @@ uvicorn leaves open what a mock server on a developer's machine should close:
 - **Plain answers without a task** (httptools): a request without a body whose answer is plain
   is answered by the protocol itself, when the config carries the mock's app or the proxy's
   (:func:`attach_direct`; see :mod:`mocks._adapters.direct`, :mod:`mocks._traffic.direct`).
+  The proxy's also carries out a request whose head it knows without parsing it again
+  (:meth:`HardenedHttpToolsProtocol.known_message`).
 
 The limits travel on the uvicorn ``Config`` (:func:`attach_limits`), which uvicorn pickles into
 each worker process, so ``--workers`` gets them too.
@@ -177,8 +179,8 @@ class _HardenedMixin:
             return  # refused: nothing more is read
         framer = self._framer
         scanned = framer.scan(data)
-        if scanned is None:  # the usual read: all of it, as it is
-            self._feed(data)
+        if scanned is None:  # the usual read: one whole head, all of it, as it is
+            self._feed_head(data)
         else:
             pieces, refused = scanned
             for piece in pieces:  # what the framer has judged (earlier requests, whole units)
@@ -199,6 +201,11 @@ class _HardenedMixin:
     def _feed(self, data: bytes) -> None:
         """Hand ``data`` to the parser (uvicorn's ``data_received``)."""
         raise NotImplementedError
+
+    def _feed_head(self, data: bytes) -> None:
+        """Hand the parser ``data``: one whole request head that frames no body (the framer's
+        usual read)."""
+        self._feed(data)
 
     def on_response_complete(self) -> None:
         # the head of an answer without a body (to HEAD) leaves now
@@ -331,9 +338,37 @@ if HAVE_HTTPTOOLS:
         _reason: str | None = None
         _direct_request: Any = None  # the request answered when its message completes
 
+        fed_head: bytes | None = None
+        """The bytes of the parser's current request head while it parses a whole one alone (the
+        framer's usual read; see :meth:`_feed_head`), else None."""
+
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._direct: Any = getattr(self.config, _DIRECT_ATTRIBUTE, None)
+            # whether a head the direct answers know (read before on this server, taken) is
+            # carried out without the parser (see known_message): for the proxy's, until an
+            # upgrade leaves the parser in a state of its own
+            self._repeats = hasattr(self._direct, "repeat")
+
+        def _feed_head(self, data: bytes) -> None:
+            if self._repeats and self._direct.repeat(self, data):
+                return
+            self.fed_head = data
+            try:
+                self._feed(data)
+            finally:
+                self.fed_head = None
+
+        def known_message(self, url: bytes, headers: Any) -> None:
+            """What feeding the parser a known head (``url``, ``headers`` as uvicorn keeps
+            them) would do, up to its message's end, for a request the direct answers then
+            carry out: the head of a request without a body leaves the parser where it found it
+            (between messages: a head the framer passes whole, after an upgrade never)."""
+            self._unset_keepalive_if_required()
+            self.on_message_begin()
+            self.url = url
+            self.headers.extend(headers)
+            self._parsed += 1
 
         def _feed(self, data: bytes) -> None:
             # uvicorn's data_received, keeping the parser's reason for its 400
@@ -344,6 +379,7 @@ if HAVE_HTTPTOOLS:
                 self._reason = parser_reason(str(exc))
                 self.send_400_response(_UVICORN_400)
             except httptools.HttpParserUpgrade:
+                self._repeats = False  # llhttp resumed after an upgrade: parse every head
                 if self._should_upgrade():
                     self.handle_websocket_upgrade()
                 else:

@@ -22,6 +22,18 @@ client), ends the cycle as uvicorn does (``on_response``: the keep-alive timer, 
 pipelined request), and then judges, counts and records it with the app's own
 :meth:`~mocks._traffic.proxy.ProxyApp.settle` (first, for a strict proxy, which may replace it).
 
+A client asks the same things again: a run polled until it is done, the same page, each time
+with the same headers. So the head of a request taken is kept, as its bytes (the last
+:data:`_KEPT_HEADS`, of at most :data:`_KEPT_HEAD` bytes each: about 3 MiB at most, whatever a
+client sends), with what its parse made (uvicorn's url and headers, the request taken) and,
+once repeated, the bytes that go upstream for it. When the same bytes come again as one whole
+head read alone (the framer's usual read, so the parser is between messages) on a connection
+:func:`~mocks._adapters.direct.ready` for it, the request is carried out without the parser,
+its checks or its operation asked again (:meth:`ProxyDirect.repeat`;
+:meth:`~mocks._adapters.protocol.HardenedHttpToolsProtocol.known_message` does what feeding
+the head would have done): equal bytes are the same request. After an upgrade the parser reads
+every head (llhttp resumes from it in a state of its own).
+
 Whatever else happens goes uvicorn's way from where it stands, the cycle started as a task with
 the app's own code for the rest: an upstream that failed (a connection found closed is tried
 anew, once, as the app tries it), an answer larger than one read buffer or than ``max_body``,
@@ -36,7 +48,7 @@ from typing import Any
 
 from contracts import resolve_operation
 
-from .._adapters.direct import header_lines, plain_head
+from .._adapters.direct import header_lines, plain_head, ready
 from .._adapters.protocol import HAVE_HTTPTOOLS, attach_direct
 from .connection import UpstreamConnection, UpstreamError
 from .headers import JSON_HEADER, NOT_ANSWERED, PerHeaders, without
@@ -50,7 +62,16 @@ __all__ = ["ProxyDirect", "uvicorn_settings"]
 
 
 _JOINED = 4096  # bytes of body up to which head and body are joined (else written as a vector)
+_KEPT_HEADS = 256  # request heads whose request is kept (see ProxyDirect.repeat) ...
+_KEPT_HEAD = 4096  # ... of at most this many bytes each (with what they make: ~3 MiB at most)
 _KEPT_PATH = 256  # characters of a path whose operation is kept (4,096 of them: ~1 MiB at most)
+
+
+Plain = tuple[str, str, bytes, bytes]
+"""A request taken: its :func:`~mocks._adapters.direct.plain_head`."""
+_Known = tuple[bytes, tuple[tuple[bytes, bytes], ...], Plain, bytes | None]
+"""A head taken: uvicorn's url and headers of it, the request, and its bytes upstream (made
+when first repeated)."""
 
 
 class ProxyDirect:
@@ -62,6 +83,8 @@ class ProxyDirect:
         self._defaults: object = None  # uvicorn's default headers, as last seen
         self._defaults_lines: bytes | None = b""
         self._lines = PerHeaders(lambda headers: header_lines(without(headers, NOT_ANSWERED)))
+        # the heads taken lately, and what they make (see repeat)
+        self._known: dict[bytes, _Known] = {}
 
     @staticmethod
     def usable() -> bool:
@@ -69,27 +92,55 @@ class ProxyDirect:
         protocol starts each cycle through ``_start_asgi_task``)."""
         return HAVE_HTTPTOOLS and hasattr(HttpToolsProtocol, "_start_asgi_task")
 
-    def takes(self, protocol: Any) -> tuple[str, str, bytes, bytes] | None:
+    def takes(self, protocol: Any) -> Plain | None:
         """The request whose head ``protocol`` just read (its
         :func:`~mocks._adapters.direct.plain_head`), when it is carried out directly once its
         message completes; else None: uvicorn's way."""
         plain = plain_head(protocol)
-        if plain is None:
+        if plain is None or not judged(plain[0], plain[1]):
             return None
-        if not judged(plain[0], plain[1]) or not self.app.pool.has_idle():
+        head = protocol.fed_head
+        if head is not None and len(head) <= _KEPT_HEAD:  # known from now on (see repeat)
+            known = self._known
+            if len(known) >= _KEPT_HEADS:
+                known.clear()  # as PerHeaders: a client asks the same few things again
+            known[head] = (protocol.url, tuple(protocol.headers), plain, None)
+        if not self.app.pool.has_idle():
             return None
         return plain
 
-    def answer(self, protocol: Any, taken: tuple[str, str, bytes, bytes]) -> bool:
-        """Send the taken request upstream (its message now complete); its answer is written
-        when it comes (:class:`_Exchange`). Always True: from here the cycle is this module's,
-        or started as uvicorn's task."""
+    def repeat(self, protocol: Any, head: bytes) -> bool:
+        """Carry out the request ``head`` (the whole head of a request without a body, read
+        alone) without parsing it, when it is a head taken before (:meth:`takes`: the same
+        bytes are the same request) and the connection is :func:`ready` for it, with an idle
+        upstream connection; else False: the parser reads it. A client asks the same things
+        again (a run polled until it is done, the same page): its parse, its checks and its
+        operation are kept for the last few heads."""
+        known = self._known.get(head)
+        if known is None or not ready(protocol) or not self.app.pool.has_idle():
+            return False
+        url, headers, plain, request = known
+        protocol.known_message(url, headers)
+        if request is None:  # its bytes upstream, made once
+            _, _, raw_path, query = plain
+            target, forwarded = self.app.forwarded(raw_path, query, list(headers))
+            request = self.app.pool.request_head(plain[0], target, forwarded)
+            self._known[head] = (url, headers, plain, request)
+        return self.answer(protocol, plain, request)
+
+    def answer(self, protocol: Any, taken: Plain, request: bytes | None = None) -> bool:
+        """Send the taken request upstream (its message now complete; ``request``: its bytes
+        upstream, when known); its answer is written when it comes (:class:`_Exchange`).
+        Always True: from here the cycle is this module's, or started as uvicorn's task."""
         app = self.app
         cycle = protocol.defer_cycle(taken)
-        scope = cycle.scope
-        target, headers, deadline = app.outgoing(scope)
+        if request is None:
+            target, headers, deadline = app.outgoing(cycle.scope)
+            request = app.pool.request_head(taken[0], target, headers)
+        else:
+            deadline = app.deadline()
         exchange = _Exchange(self, protocol, cycle, deadline)
-        connection = app.pool.send_now(taken[0], target, headers, deadline, exchange.heard)
+        connection = app.pool.send_now(taken[0], request, deadline, exchange.heard)
         if connection is None:  # no idle connection after all: the app's way, from the start
             protocol._start_asgi_task(cycle, protocol.app)
         exchange.connection = connection

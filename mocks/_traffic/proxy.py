@@ -211,19 +211,28 @@ class ProxyApp:
         return failure
 
     def outgoing(self, scope: Scope) -> tuple[bytes, Headers, float]:
-        """What goes upstream for a request: its target (the raw path and query), its headers
-        (hop-by-hop ones dropped; shared by requests with the same headers: read only), and the
-        exchange's deadline on the serving loop's clock."""
+        """What goes upstream for a request: its target and headers (:meth:`forwarded`), and
+        the exchange's deadline (:meth:`deadline`)."""
         path: str = scope["path"]
-        raw_query: bytes = scope.get("query_string", b"")
         raw_path = scope.get("raw_path") or quote(path).encode("ascii")
+        target, headers = self.forwarded(raw_path, scope.get("query_string", b""), scope["headers"])
+        return target, headers, self.deadline()
+
+    def forwarded(
+        self, raw_path: bytes, raw_query: bytes, headers: Headers
+    ) -> tuple[bytes, Headers]:
+        """The target (the raw path and query) and the headers (hop-by-hop ones dropped; shared
+        by requests with the same headers: read only) that go upstream for a request."""
         target = raw_path + (b"?" + raw_query if raw_query else b"")
-        headers = self._forwarded(scope["headers"])
+        return target, self._forwarded(headers)
+
+    def deadline(self) -> float:
+        """The deadline of an exchange starting now, on the serving loop's clock."""
         self.pool  # noqa: B018 - made on first use, in the serving loop
         assert self._loop is not None
         # the serving loop's clock (asyncio.get_running_loop() asks the kernel for the pid
         # on every call, on Python 3.11: a system call per request)
-        return target, headers, self._loop.time() + self.timeout
+        return self._loop.time() + self.timeout
 
     async def _forward(self, scope: Scope, receive: Receive, send: Send) -> None:
         method: str = scope["method"]

@@ -203,15 +203,14 @@ class UpstreamPool:
         """Whether a kept-alive connection waits idle (it may yet be found closed)."""
         return bool(self._idle)
 
+    def request_head(self, method: str, target: bytes, headers: list[tuple[bytes, bytes]]) -> bytes:
+        """The bytes of a request without a body to ``target``, as :meth:`send` sends them."""
+        return self._head(method, target, headers, b"")
+
     def send_now(
-        self,
-        method: str,
-        target: bytes,
-        headers: list[tuple[bytes, bytes]],
-        deadline: float,
-        listener: Callable[[], None],
+        self, method: str, request: bytes, deadline: float, listener: Callable[[], None]
     ) -> UpstreamConnection | None:
-        """Without waiting: send a request without a body on an idle connection, whose
+        """Without waiting: send ``request`` (a :meth:`request_head`) on an idle connection, whose
         ``listener`` is then called (never within the parser's callbacks) when the answer is
         whole, failed (timed out by ``deadline`` too, within :data:`_SWEEP` s), or holds a full
         buffer: the caller then calls :meth:`unwatch` and goes on with an
@@ -230,7 +229,7 @@ class UpstreamPool:
         connection.head_only = method == "HEAD"
         connection.wake_on_head = False
         connection.listener = listener
-        connection.transport.write(self._head(method, target, headers, b""))
+        connection.transport.write(request)
         self._watch(connection, deadline)
         return connection
 

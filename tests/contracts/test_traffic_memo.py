@@ -136,6 +136,30 @@ def test_only_the_same_bytes_are_a_hit() -> None:
     assert (hit, judged.violations) == (False, ())
 
 
+def test_the_headers_judged_last_are_read_again_unless_they_are_the_same_tuple() -> None:
+    """The memo keeps what the headers it saw last say (a proxy hands it one tuple per set of
+    headers): the same tuple is not read again; other headers, or a list (which may change),
+    are."""
+    memo = JudgementMemo()
+    path = f"{API}/{uid(1)}"
+    status, listed, body = _answer("GET", path, [])
+    json_headers = tuple(listed)
+    text = tuple((k, "text/plain" if k == "content-type" else v) for k, v in listed)
+    wrong = "content_type_conformance"
+    for headers, hit_wanted, wrong_wanted in (
+        (json_headers, False, False),
+        (json_headers, True, False),
+        (text, False, True),
+        (json_headers, True, False),
+        (listed, True, False),
+    ):
+        judged, hit = memo.judge("GET", path, [], status, headers, body, max_body=MAX)
+        assert (hit, wrong in {v.check for v in judged.violations}) == (hit_wanted, wrong_wanted)
+    listed[:] = text  # the same list, changed: read again
+    judged, hit = memo.judge("GET", path, [], status, listed, body, max_body=MAX)
+    assert (hit, wrong in {v.check for v in judged.violations}) == (True, True)
+
+
 def test_a_memo_stays_within_its_bounds() -> None:
     memo = JudgementMemo(entries=3, max_bytes=5000, max_one=3000)
     bodies = [json.dumps({"detail": "x" * n}).encode() for n in (100, 2000, 2000, 2000, 100)]

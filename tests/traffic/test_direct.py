@@ -26,16 +26,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mocks import RunStore, live_server
+from mocks._adapters.protocol import HardenedHttpToolsProtocol
 from mocks._core.faults import read_fault
 from mocks._traffic.direct import ProxyDirect
 
 from ..conformance._hostile import Served, drops, raw_server
-from ..server.test_direct import OPTIONS, RUN_IDS, _exchange, _sequence
+from ..server.test_direct import OPTIONS, RUN_IDS, _exchange, _read_answer, _sequence
 from .conftest import Proxied, no_access_log, proxy
 from .test_bad_upstreams import BAD
 
 API = "/api/v1/extraction/runs"
 RUN = RunStore.seeded(seed=0, runs=8).get(RUN_IDS[1])
+RUN_AT_6 = RunStore.seeded(seed=0, runs=8).get(RUN_IDS[6])
 
 
 @pytest.fixture(scope="module")
@@ -65,15 +67,21 @@ def _normalized(data: bytes, upstreams: list[str]) -> bytes:
 def counting() -> Iterator[dict[str, int]]:
     """How many requests proxies took directly meanwhile."""
     counts = {"taken": 0}
-    takes = ProxyDirect.takes
+    takes, repeat = ProxyDirect.takes, ProxyDirect.repeat
 
     def counted(self: ProxyDirect, protocol: Any) -> Any:
         taken = takes(self, protocol)
         counts["taken"] += taken is not None
         return taken
 
+    def repeated(self: ProxyDirect, protocol: Any, head: bytes) -> bool:
+        known = repeat(self, protocol, head)
+        counts["taken"] += known
+        return known
+
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(ProxyDirect, "takes", counted)
+        patch.setattr(ProxyDirect, "repeat", repeated)
         yield counts
 
 
@@ -89,10 +97,11 @@ def test_direct_exchanges_are_the_bytes_of_the_asgi_way(
     pipelined: bool,
 ) -> None:
     direct, asgi, upstreams = proxies
-    with no_access_log():  # as the proxy runs (pytest's log capture hangs a handler there)
-        got = _normalized(_exchange(_Url(direct.url), requests, pipelined), upstreams)
-    wanted = _normalized(_exchange(_Url(asgi.url), requests, pipelined), upstreams)
-    assert got == wanted
+    for _ in range(2):  # the second time, the heads taken are known (ProxyDirect.repeat)
+        with no_access_log():  # as the proxy runs (pytest's log capture hangs a handler there)
+            got = _normalized(_exchange(_Url(direct.url), requests, pipelined), upstreams)
+        wanted = _normalized(_exchange(_Url(asgi.url), requests, pipelined), upstreams)
+        assert got == wanted
     judged = []
     for proxied in (direct, asgi):
         log = proxied.app.log.as_json()
@@ -125,6 +134,88 @@ def test_the_usual_exchanges_go_directly_and_the_rest_the_apps_way(
             client.post(API, json={"a": 1})
             client.get(usual[0], headers={"Connection": "close"})
         assert counts["taken"] == 0
+
+
+def _one_at_a_time(url: str, requests: list[bytes]) -> list[bytes]:
+    """Each request sent on one connection once the answer before it is read: the answers,
+    ``date`` values blanked."""
+    host, port = url.removeprefix("http://").split(":")
+    answers, pending = [], b""
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        for request in requests:
+            sock.sendall(request)
+            answer, pending = _read_answer(sock, pending, head_only=False)
+            answers.append(re.sub(rb"\r\ndate: [^\r]*\r\n", b"\r\ndate: -\r\n", answer))
+    return answers
+
+
+@contextlib.contextmanager
+def parsed() -> Iterator[list[bytes]]:
+    """What the hardened protocols' parsers are fed meanwhile."""
+    fed: list[bytes] = []
+    feed = HardenedHttpToolsProtocol._feed
+
+    def counted(self: HardenedHttpToolsProtocol, data: bytes) -> None:
+        fed.append(data)
+        feed(self, data)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(HardenedHttpToolsProtocol, "_feed", counted)
+        yield fed
+
+
+def test_a_head_taken_before_is_carried_out_without_parsing_it_again(
+    proxies: tuple[Proxied, Proxied, list[str]],
+) -> None:
+    direct = proxies[0]
+    head = f"GET {API}/{RUN_IDS[6]} HTTP/1.1\r\nHost: x\r\nX-Poll: 1\r\n\r\n".encode()
+    other = head.replace(b"X-Poll: 1", b"X-Poll: 2")  # another head: parsed, then known too
+    before = direct.app.log.exchanges
+    with no_access_log(), parsed() as fed:
+        first = _one_at_a_time(direct.url, [head, head, other, head, other])
+        again = _one_at_a_time(direct.url, [head])  # known on any connection
+    assert fed.count(head) == 1
+    assert fed.count(other) == 1
+    assert len(set(first + again)) == 1  # X-Poll is not answered: the same answer each time
+    status, _, body = first[0].partition(b"\r\n\r\n")
+    assert status.startswith(b"HTTP/1.1 200 ")
+    assert json.loads(body) == RUN_AT_6
+    assert direct.app.log.exchanges - before == 6  # each one judged
+
+
+def test_after_an_upgrade_every_head_is_parsed(
+    proxies: tuple[Proxied, Proxied, list[str]],
+) -> None:
+    """llhttp resumes after an ``Upgrade`` (uvicorn answers it as a plain request) in a state
+    of its own: the heads after it are parsed, known or not."""
+    direct = proxies[0]
+    head = f"GET {API}/{RUN_IDS[6]} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+    upgrade = head.replace(b"\r\n\r\n", b"\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n")
+    with no_access_log(), parsed() as fed:
+        known = _one_at_a_time(direct.url, [head, head])
+        answers = _one_at_a_time(direct.url, [upgrade, head, head])
+    assert fed.count(head) == 3  # once to know it, then both after the upgrade
+    assert answers == [known[0]] * 3
+
+
+def test_the_heads_kept_stay_within_bounds(proxies: tuple[Proxied, Proxied, list[str]]) -> None:
+    from mocks._traffic.direct import _KEPT_HEAD, _KEPT_HEADS
+
+    direct = proxies[0]
+    made: list[ProxyDirect] = []
+    with pytest.MonkeyPatch.context() as patch:  # the proxies' ProxyDirect, as it is asked
+        takes = ProxyDirect.takes
+        patch.setattr(ProxyDirect, "takes", lambda self, p: made.append(self) or takes(self, p))
+        with no_access_log():
+            path = f"{API}/{RUN_IDS[6]}"
+            heads = [f"GET {path} HTTP/1.1\r\nX-N: {n}\r\n\r\n".encode() for n in range(300)]
+            large = f"GET {path} HTTP/1.1\r\nX-Filler: {'f' * _KEPT_HEAD}\r\n\r\n".encode()
+            answers = _one_at_a_time(direct.url, [*heads, large, large])
+    assert {a.split(b"\r\n", 1)[0] for a in answers} == {b"HTTP/1.1 200 OK"}
+    kept = made[-1]._known
+    assert 0 < len(kept) <= _KEPT_HEADS
+    assert large not in kept
+    assert all(len(head) <= _KEPT_HEAD for head in kept)
 
 
 # -- an upstream that misbehaves on a kept-alive connection -----------------------------------
