@@ -36,11 +36,29 @@ class UpstreamError(Exception):
         return 504 if self.kind == "timeout" else 502
 
 
-class UpstreamConnection(asyncio.Protocol):
-    """One connection to the upstream, reading one answer at a time."""
+_KEPT_ANSWERS = 256  # answer heads whose parse is kept (see UpstreamConnection) ...
+_KEPT_HEAD = 4096  # ... of at most this many bytes each (with what they make: ~2 MiB at most)
+_KEPT_BODY = 64 * 1024  # ... for answers whose body is at most this long
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+KnownAnswer = tuple[int, tuple[tuple[bytes, bytes], ...], int, bool]
+"""What an answer's head says, as the parser read it: its status, its headers, the length of
+its body and whether it keeps the connection alive."""
+
+
+class UpstreamConnection(asyncio.Protocol):
+    """One connection to the upstream, reading one answer at a time.
+
+    ``known`` (shared by the pool's connections) keeps what the parser read of the last answer
+    heads it read alone, each in one read with its whole body (framed by its length): an
+    upstream answers with the same few heads (which change with their ``date``, each second).
+    An answer that comes again so, the same head and a body of its length in one read, is taken
+    without the parser, which it leaves where it found it, between answers."""
+
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, known: dict[bytes, KnownAnswer] | None = None
+    ) -> None:
         self.loop = loop
+        self.known: dict[bytes, KnownAnswer] = {} if known is None else known
         self.transport: Any = None  # an asyncio.Transport, or uvloop's (not a subclass)
         self.parser = httptools.HttpResponseParser(self)
         self.closed = False
@@ -74,7 +92,15 @@ class UpstreamConnection(asyncio.Protocol):
         self.transport = transport
 
     def data_received(self, data: bytes) -> None:
+        fresh = not self.got_bytes and self.error is None and not self.head_only
         self.got_bytes = True
+        if fresh:  # the first bytes of an answer: maybe one known whole, maybe one to know
+            end = data.find(b"\r\n\r\n") + 4
+            if 3 < end <= _KEPT_HEAD:
+                known = self.known.get(data[:end])
+                if known is not None and len(data) - end == known[2]:
+                    self._known_answer(known, data[end:] if known[2] else None)
+                    return
         self._feeding = True
         try:
             self.parser.feed_data(data)
@@ -84,11 +110,39 @@ class UpstreamConnection(asyncio.Protocol):
             self._fail(UpstreamError("invalid", f"the upstream's answer is not HTTP ({exc})"))
         finally:
             self._feeding = False
+        if fresh and self.complete and self.keep_alive and self.error is None:
+            self._learn(data)
         if self._news:  # a listener hears of it once the parser is done with the bytes
             self._news = False
             listener = self.listener
             if listener is not None:
                 listener()
+
+    def _learn(self, data: bytes) -> None:
+        """Keep what the parser read of an answer that ``data`` held whole, alone from its
+        first byte, when its body was framed by its length (bounded: see the class)."""
+        length = self.buffered
+        end = len(data) - length
+        if end > _KEPT_HEAD or length > _KEPT_BODY or data.find(b"\r\n\r\n") + 4 != end:
+            return  # another head (an interim 1xx before it, lone line feeds)
+        framing = [name.lower() for name, _ in self.headers]
+        if b"transfer-encoding" in framing or framing.count(b"content-length") != 1:
+            return
+        known = self.known
+        if len(known) >= _KEPT_ANSWERS:
+            known.clear()  # as PerHeaders: an upstream answers with a few heads at a time
+        known[data[:end]] = (self.status, tuple(self.headers), length, True)
+
+    def _known_answer(self, known: KnownAnswer, body: bytes | None) -> None:
+        """What the parser's callbacks make of an answer whose head is ``known`` and whose whole
+        ``body`` follows it in the read."""
+        self.status, headers, length, self.keep_alive = known
+        self.headers = list(headers)
+        self.head_done = self.complete = True
+        if body is not None:
+            self.chunks.append(body)
+            self.buffered = length
+        self._wake()
 
     def eof_received(self) -> bool | None:
         return False  # close our side too

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from .connection import UpstreamConnection, UpstreamError, UpstreamErrorKind
+from .connection import KnownAnswer, UpstreamConnection, UpstreamError, UpstreamErrorKind
 from .headers import PerHeaders
 
 __all__ = ["Upstream", "UpstreamAnswer", "UpstreamError", "UpstreamErrorKind", "UpstreamPool"]
@@ -156,6 +156,7 @@ class UpstreamPool:
         if upstream.scheme == "https":
             self._ssl = ssl_context if ssl_context is not None else _default_ssl()
         self._idle: list[UpstreamConnection] = []
+        self._known: dict[bytes, KnownAnswer] = {}  # answer heads read (see UpstreamConnection)
         self._open = 0
         self._max = max_connections
         self._freed: asyncio.Event | None = None
@@ -342,7 +343,7 @@ class UpstreamPool:
         try:
             _, protocol = await asyncio.wait_for(
                 loop.create_connection(
-                    lambda: UpstreamConnection(loop),
+                    lambda: UpstreamConnection(loop, self._known),
                     upstream.host,
                     upstream.port,
                     ssl=self._ssl,
