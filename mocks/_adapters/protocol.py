@@ -48,8 +48,6 @@ each worker process, so ``--workers`` gets them too.
 from __future__ import annotations
 
 import asyncio
-import logging
-import re
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
@@ -61,6 +59,7 @@ from .._errors import ServeError
 from .coalesce import CoalescingTransport
 from .framing import Framer, FramingLimits
 from .limits import Limits
+from .refusals import UVICORN_400, Quiet400, ReasonedConnection, parser_reason, status_bytes
 
 try:  # httptools is the fast parser; h11 is the pure-Python fallback uvicorn always has
     import httptools
@@ -90,7 +89,6 @@ handler already (:mod:`mocks._adapters.direct`): the app sends it without asking
 _LIMITS_ATTRIBUTE = "extract_contract_limits"
 _LOGGED_ATTRIBUTE = "extract_contract_logged"
 _DIRECT_ATTRIBUTE = "extract_contract_direct"
-_UVICORN_400 = "Invalid HTTP request received."
 _LINGER = 1.0  # seconds a refused connection drops what the client still sends before closing
 _KINDS_LOGGED = 64  # kinds of refusal a server logs (each once); the set stays bounded
 
@@ -106,29 +104,6 @@ def attach_direct(config: Any, direct: Any) -> None:
     """Store ``direct`` (a :class:`~mocks._adapters.direct.DirectAnswers`) on a uvicorn
     ``Config``: the httptools protocol answers the plain requests of its app itself."""
     setattr(config, _DIRECT_ATTRIBUTE, direct)
-
-
-def _status_bytes(status: int, detail: str) -> bytes:
-    body = detail.encode("ascii", "replace")
-    return (
-        f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\n"
-        "content-type: text/plain; charset=utf-8\r\n"
-        f"content-length: {len(body)}\r\n"
-        "connection: close\r\n\r\n"
-    ).encode("ascii") + body
-
-
-_QUOTED = re.compile(r"""\s*(?:bytearray\(|bytes\(|b?['"]).*""", re.S)
-_UNPRINTABLE = re.compile(r"[^\x20-\x7e]")
-
-
-def parser_reason(message: str) -> str:
-    """A parser's error message as the kind of refusal it names: cut before the first quoted
-    piece of the request (h11 quotes the bytes it refused, which may be a header's value, a
-    secret), printable ASCII, at most 120 characters. ``"Illegal header value b'...'"`` ->
-    ``"Illegal header value"``."""
-    kind = _UNPRINTABLE.sub("?", _QUOTED.sub("", message)).strip().rstrip(":").strip()
-    return (kind or "malformed request")[:120]
 
 
 class _HardenedMixin:
@@ -284,7 +259,7 @@ class _HardenedMixin:
         status, reason = self._refusal
         detail = f"Invalid HTTP request: {reason}" if status == 400 else reason
         transport = self.transport
-        transport.write(_status_bytes(status, detail))
+        transport.write(status_bytes(status, detail))
         if not transport.can_write_eof():
             transport.close()
             return
@@ -351,9 +326,12 @@ if HAVE_HTTPTOOLS:
             self._repeats = hasattr(self._direct, "repeat")
 
         def _feed_head(self, data: bytes) -> None:
-            if self._repeats and self._direct.repeat(self, data):
+            if not self._repeats:  # the mock's direct answers (or none; or after an upgrade)
+                self._feed(data)
                 return
-            self.fed_head = data
+            if self._direct.repeat(self, data):
+                return
+            self.fed_head = data  # for the direct answers to know it (ProxyDirect.takes)
             try:
                 self._feed(data)
             finally:
@@ -377,7 +355,7 @@ if HAVE_HTTPTOOLS:
                 self.parser.feed_data(data)
             except httptools.HttpParserError as exc:
                 self._reason = parser_reason(str(exc))
-                self.send_400_response(_UVICORN_400)
+                self.send_400_response(UVICORN_400)
             except httptools.HttpParserUpgrade:
                 self._repeats = False  # llhttp resumed after an upgrade: parse every head
                 if self._should_upgrade():
@@ -436,43 +414,17 @@ if HAVE_HTTPTOOLS:
             return cycle
 
 
-class _ReasonedConnection(h11.Connection):
-    """h11's connection, keeping the message of the protocol error it raised last."""
-
-    reason: str | None = None
-
-    def next_event(self) -> Any:
-        try:
-            return super().next_event()
-        except h11.RemoteProtocolError as exc:
-            self.reason = parser_reason(str(exc))
-            raise
-
-
-class _Quiet400(logging.LoggerAdapter):  # type: ignore[type-arg]
-    """uvicorn's logger, without its bare 400 warning (the protocol logs one with the reason)."""
-
-    @property
-    def level(self) -> int:
-        level: int = self.logger.level
-        return level
-
-    def log(self, level: int, msg: object, *args: Any, **kwargs: Any) -> None:
-        if msg != _UVICORN_400:
-            self.logger.log(level, msg, *args, **kwargs)
-
-
 class HardenedH11Protocol(_HardenedMixin, H11Protocol):
     """uvicorn's h11 protocol with the limits of :class:`Limits` (used without httptools)."""
 
-    conn: _ReasonedConnection
+    conn: ReasonedConnection
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # h11's own bound on an incomplete head is a backstop: the framer's exact count of each
         # head answers 431 first
-        self.conn = _ReasonedConnection(h11.SERVER, 2 * self._limits.max_head)
-        self.logger = _Quiet400(self.logger, {})
+        self.conn = ReasonedConnection(h11.SERVER, 2 * self._limits.max_head)
+        self.logger = Quiet400(self.logger, {})
 
     def _feed(self, data: bytes) -> None:
         H11Protocol.data_received(self, data)

@@ -232,6 +232,6 @@ def test_a_refused_request_is_answered_only_after_an_earlier_slow_one(
 def test_a_parser_reason_keeps_the_kind_and_drops_the_request_bytes(
     message: str, kind: str
 ) -> None:
-    from mocks._adapters.protocol import parser_reason
+    from mocks._adapters.refusals import parser_reason
 
     assert parser_reason(message) == kind
