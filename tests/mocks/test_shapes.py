@@ -279,9 +279,11 @@ def test_every_success_run_of_a_schema_family_follows_its_schema(
     schema: dict[str, Any], target: str | None, seed: int
 ) -> None:
     config = None if target is None else {"extraction_target": target}
-    store = RunStore.seeded(seed=seed, runs=12, agents=2, data_schema=schema, config=config)
+    # a quarter of the runs made succeed: with 64 of them, none does once in ~10^8 seeds (with
+    # 20, once in ~300: a seed Hypothesis drew failed this test's guard against judging nothing)
+    store = RunStore.seeded(seed=seed, runs=48, agents=2, data_schema=schema, config=config)
     stateless = StatelessRuns(seed=seed, data_schema=schema, config=config)
-    made = store.runs() + [stateless.run(f"0b6f1f0e-8f5e-4c53-9a43-{n:012d}") for n in range(8)]
+    made = store.runs() + [stateless.run(f"0b6f1f0e-8f5e-4c53-9a43-{n:012d}") for n in range(16)]
     successes = [run for run in made if run["status"] == "SUCCESS"]
     assert successes
     for run in successes:
