@@ -40,9 +40,9 @@ _KEPT_ANSWERS = 256  # answer heads whose parse is kept (see UpstreamConnection)
 _KEPT_HEAD = 4096  # ... of at most this many bytes each (with what they make: ~2 MiB at most)
 _KEPT_BODY = 64 * 1024  # ... for answers whose body is at most this long
 
-KnownAnswer = tuple[int, tuple[tuple[bytes, bytes], ...], int, bool]
-"""What an answer's head says, as the parser read it: its status, its headers, the length of
-its body and whether it keeps the connection alive."""
+KnownAnswer = tuple[int, tuple[tuple[bytes, bytes], ...], int]
+"""What an answer's head says, as the parser read it: its status, its headers and the length of
+its body (it keeps the connection alive: no other answer is kept)."""
 
 
 class UpstreamConnection(asyncio.Protocol):
@@ -131,14 +131,14 @@ class UpstreamConnection(asyncio.Protocol):
         known = self.known
         if len(known) >= _KEPT_ANSWERS:
             known.clear()  # as PerHeaders: an upstream answers with a few heads at a time
-        known[data[:end]] = (self.status, tuple(self.headers), length, True)
+        known[data[:end]] = (self.status, tuple(self.headers), length)
 
     def _known_answer(self, known: KnownAnswer, body: bytes | None) -> None:
         """What the parser's callbacks make of an answer whose head is ``known`` and whose whole
         ``body`` follows it in the read."""
-        self.status, headers, length, self.keep_alive = known
+        self.status, headers, length = known
         self.headers = list(headers)
-        self.head_done = self.complete = True
+        self.head_done = self.complete = self.keep_alive = True
         if body is not None:
             self.chunks.append(body)
             self.buffered = length

@@ -151,7 +151,7 @@ def test_an_answer_read_alone_and_whole_is_known_from_then_on(
     head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n"
     known: dict[bytes, KnownAnswer] = {}
     seen = _read(loop, known, [head + b"{}"])
-    assert known == {head: (200, tuple(seen[1]), 2, True)}
+    assert known == {head: (200, tuple(seen[1]), 2)}
     fed: list[bytes] = []
     assert _read(loop, known, [head + b"{}"], fed=fed) == seen  # known: not parsed
     assert fed == []
